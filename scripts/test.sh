@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# `npm test`: unit and integration tests against real Mesa clients and a real WebGPU device.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-env.sh
+exec npx vitest run "$@"

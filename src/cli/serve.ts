@@ -1,0 +1,29 @@
+// `virgl-webgpu serve`: the vtest server on a WebGPU device.
+import { closeDevice, openNodeDevice, type DawnBackend } from '../gpu/node/dawn.js';
+import { GlRenderer } from '../gl-backend/renderer.js';
+import { VtestServer } from '../server/vtest-server.js';
+import { logLine } from './log.js';
+
+export interface ServeOptions {
+  socketPath: string;
+  socketMode: number;
+  backend: DawnBackend;
+}
+
+export async function serve(o: ServeOptions): Promise<void> {
+  const gpu = await openNodeDevice({ backend: o.backend, log: logLine });
+  const renderer = new GlRenderer(gpu, logLine);
+  const server = new VtestServer(renderer, { socketPath: o.socketPath, socketMode: o.socketMode, log: logLine });
+  await server.listen();
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logLine(`${signal}: finishing in-flight replies and closing`);
+    void server.close()
+      .then(() => closeDevice(gpu))
+      .then(() => process.exit(0), (e: unknown) => { logLine(`error while closing: ${String(e)}`); process.exit(1); });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}

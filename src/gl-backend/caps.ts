@@ -1,0 +1,103 @@
+// The caps our GL backend reports to Mesa (GET_CAPS / GET_CAPS2). Each value is a claim Mesa
+// acts on, so only what the backend implements is set; docs/caps.md says why each is there.
+import {
+  VIRGL_CAPS_V1, VIRGL_CAPS_V2, VirglCapsBoolSet1, VIRGL_FORMAT_MASK_DWORDS,
+} from '../protocol/caps.js';
+import { PipePrim } from '../protocol/gallium.js';
+import { VirglFormat as F } from '../protocol/virgl-formats.js';
+
+/** Caps struct version (virgl_caps_v1.max_version): 2 means a full virgl_caps_v2 follows. */
+const CAPS_MAX_VERSION = 2;
+/** GLSL 1.20: GL 2.1 and GLSL ES 1.00 (ES 2.0), the first target of the GL backend. */
+const GLSL_LEVEL = 120;
+/**
+ * 5: Mesa shows our renderer string ("virgl (...)"). At 4 and up it would offer persistent/coherent
+ * buffers (fd-backed blobs) if ARB_BUFFER_STORAGE were set, which it is not; at 7 it sends LINK_SHADER;
+ * below 23 it drops vtest v3 to v2 (we speak v0 anyway).
+ */
+const HOST_FEATURE_CHECK_VERSION = 5;
+
+/** Primitives WebGPU draws natively; Mesa converts the rest (loops, fans, quads, polygons). */
+const NATIVE_PRIMS = [PipePrim.POINTS, PipePrim.LINES, PipePrim.LINE_STRIP, PipePrim.TRIANGLES, PipePrim.TRIANGLE_STRIP];
+
+const COLOR_FORMATS = [
+  F.B8G8R8A8_UNORM, F.B8G8R8X8_UNORM, F.R8G8B8A8_UNORM, F.R8G8B8X8_UNORM, F.B8G8R8A8_SRGB, F.R8G8B8A8_SRGB,
+  F.R8_UNORM, F.R8G8_UNORM, F.R16G16B16A16_FLOAT, F.R32G32B32A32_FLOAT,
+];
+const SAMPLER_ONLY_FORMATS = [F.A8_UNORM, F.L8_UNORM, F.L8A8_UNORM, F.I8_UNORM, F.B5G6R5_UNORM, F.B5G5R5A1_UNORM, F.B4G4R4A4_UNORM];
+const DEPTH_FORMATS = [F.Z16_UNORM, F.Z24X8_UNORM, F.Z24_UNORM_S8_UINT, F.Z32_FLOAT];
+const VERTEX_FORMATS = [
+  F.R32_FLOAT, F.R32G32_FLOAT, F.R32G32B32_FLOAT, F.R32G32B32A32_FLOAT, F.R8G8B8A8_UNORM, F.R8G8B8A8_SNORM,
+  F.R8G8B8A8_UINT, F.R16G16_FLOAT, F.R16G16B16A16_FLOAT, F.R16G16_UNORM, F.R16G16B16A16_UNORM,
+  F.R32_UINT, F.R32G32B32A32_UINT, F.R32_SINT, F.R32G32B32A32_SINT,
+];
+
+export interface CapsOptions {
+  /** Shown by Mesa as "virgl (<renderer>)"; at most 63 bytes. */
+  renderer: string;
+  maxTextureSize: number;
+  maxTexture3dSize: number;
+  maxTextureArrayLayers: number;
+}
+
+function setMask(dv: DataView, base: number, formats: readonly number[]): void {
+  for (const f of formats) {
+    const word = f >>> 5;
+    if (word >= VIRGL_FORMAT_MASK_DWORDS) continue;
+    const at = base + word * 4;
+    dv.setUint32(at, dv.getUint32(at, true) | (1 << (f & 31)) >>> 0, true);
+  }
+}
+
+/** Fills a virgl_caps_v2 (whose first bytes are a virgl_caps_v1). */
+export function buildCapsV2(o: CapsOptions): Uint8Array {
+  const bytes = new Uint8Array(VIRGL_CAPS_V2.size);
+  const dv = new DataView(bytes.buffer);
+  const off = VIRGL_CAPS_V2.offsets;
+  const u32 = (name: keyof typeof off, v: number): void => dv.setUint32(off[name], v >>> 0, true);
+  const f32 = (name: keyof typeof off, v: number): void => dv.setFloat32(off[name], v, true);
+
+  u32('max_version', CAPS_MAX_VERSION);
+  setMask(dv, off.sampler, [...COLOR_FORMATS, ...SAMPLER_ONLY_FORMATS, ...DEPTH_FORMATS]);
+  setMask(dv, off.render, COLOR_FORMATS);
+  setMask(dv, off.depthstencil, DEPTH_FORMATS);
+  setMask(dv, off.vertexbuffer, VERTEX_FORMATS);
+  setMask(dv, off.supported_readback_formats, COLOR_FORMATS);
+  setMask(dv, off.scanout, [F.B8G8R8A8_UNORM, F.B8G8R8X8_UNORM, F.R8G8B8A8_UNORM, F.R8G8B8X8_UNORM]);
+  u32('bset', (1 << VirglCapsBoolSet1.BLEND_EQ_SEP) | (1 << VirglCapsBoolSet1.OCCLUSION_QUERY));
+  u32('glsl_level', GLSL_LEVEL);
+  u32('max_texture_array_layers', o.maxTextureArrayLayers);
+  u32('max_render_targets', 1);
+  u32('max_samples', 0);
+  u32('prim_mask', NATIVE_PRIMS.reduce((m, p) => m | (1 << p), 0));
+  u32('max_viewports', 1);
+  f32('min_aliased_point_size', 1);
+  f32('max_aliased_point_size', 1);
+  f32('min_smooth_point_size', 1);
+  f32('max_smooth_point_size', 1);
+  f32('min_aliased_line_width', 1);
+  f32('max_aliased_line_width', 1);
+  f32('min_smooth_line_width', 1);
+  f32('max_smooth_line_width', 1);
+  f32('max_texture_lod_bias', 15);
+  u32('max_vertex_outputs', 16);
+  u32('max_vertex_attribs', 16);
+  u32('uniform_buffer_offset_alignment', 256);
+  u32('max_vertex_attrib_stride', 2048);
+  u32('max_texture_2d_size', o.maxTextureSize);
+  u32('max_texture_3d_size', o.maxTexture3dSize);
+  u32('max_texture_cube_size', o.maxTextureSize);
+  u32('host_feature_check_version', HOST_FEATURE_CHECK_VERSION);
+  u32('max_texture_samplers', 16);
+  const name = new TextEncoder().encode(o.renderer).subarray(0, 63);
+  bytes.set(name, off.renderer);
+  u32('max_uniform_block_size', 16384);
+  return bytes;
+}
+
+/** virgl_caps_v1 is the first VIRGL_CAPS_V1.size bytes of the v2 struct, with max_version 1. */
+export function buildCapsV1(o: CapsOptions): Uint8Array {
+  const v1 = buildCapsV2(o).slice(0, VIRGL_CAPS_V1.size);
+  new DataView(v1.buffer).setUint32(VIRGL_CAPS_V1.offsets.max_version, 1, true);
+  return v1;
+}

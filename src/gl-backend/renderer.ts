@@ -1,0 +1,33 @@
+// The GL (virgl) backend as the vtest session sees it: caps and per-client contexts on one device.
+import type { GpuContext } from '../gpu/device.js';
+import { DEFAULT_LIMITS, type ClientLimits } from '../server/limits.js';
+import type { Logger, Renderer, RendererContext } from '../server/renderer.js';
+import { buildCapsV1, buildCapsV2, type CapsOptions } from './caps.js';
+import { GlContext } from './context.js';
+
+export class GlRenderer implements Renderer {
+  readonly description: string;
+  private readonly v1: Uint8Array;
+  private readonly v2: Uint8Array;
+
+  constructor(readonly gpu: GpuContext | null, log: (line: string) => void, private readonly limits: ClientLimits = DEFAULT_LIMITS) {
+    this.description = `virgl-webgpu on ${gpu ? gpu.adapterDescription : 'no device'}`;
+    const lim = gpu?.device.limits;
+    const caps: CapsOptions = {
+      renderer: `virgl-webgpu ${gpu?.adapter.info.device || gpu?.adapter.info.description || 'null'}`.slice(0, 63),
+      maxTextureSize: Math.min(lim?.maxTextureDimension2D ?? 8192, 16384),
+      maxTexture3dSize: Math.min(lim?.maxTextureDimension3D ?? 2048, 2048),
+      maxTextureArrayLayers: Math.min(lim?.maxTextureArrayLayers ?? 256, 2048),
+    };
+    this.v2 = buildCapsV2(caps);
+    this.v1 = buildCapsV1(caps);
+    log(`renderer: ${this.description}`);
+  }
+
+  capsV1(): Uint8Array { return this.v1; }
+  capsV2(): Uint8Array { return this.v2; }
+
+  createContext(clientName: string, log: Logger): RendererContext {
+    return new GlContext(clientName, log, this.limits);
+  }
+}

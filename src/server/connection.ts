@@ -1,0 +1,113 @@
+// Drives one client: bytes in -> framer -> session, one command at a time (a command whose
+// handler awaits the GPU holds back the following ones, as the protocol is strictly ordered).
+import type { Socket } from 'node:net';
+import { FramingError, VtestFramer } from './framer.js';
+import { ProtocolError, VtestSession } from './session.js';
+import type { Logger, Renderer } from './renderer.js';
+import type { ClientLimits } from './limits.js';
+
+export class ClientConnection {
+  readonly session: VtestSession;
+  private readonly framer: VtestFramer;
+  private busy = false;
+  private closed = false;
+  private draining = false;
+  private readonly queued: Buffer[] = [];
+  /** Settles when the connection has closed and its context is destroyed. */
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    renderer: Renderer,
+    readonly log: Logger,
+    limits: ClientLimits,
+  ) {
+    this.done = new Promise((r) => { this.resolveDone = r; });
+    this.framer = new VtestFramer(limits.maxMessageBytes);
+    this.session = new VtestSession(renderer, { write: (b) => this.write(b) }, log, limits);
+    socket.on('data', (chunk) => this.onData(chunk));
+    socket.on('error', (e) => this.log.warn(`socket error: ${e.message}`));
+    socket.on('close', () => this.finish());
+  }
+
+  private write(bytes: Uint8Array): void {
+    if (!this.closed) this.socket.write(bytes);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed || this.draining) return;
+    if (this.busy) {
+      // The current command's views point into the framer's buffer: feeding now could move them.
+      this.queued.push(chunk);
+      return;
+    }
+    this.framer.feed(chunk);
+    void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.busy = true;
+    try {
+      for (;;) {
+        const cmd = this.framer.next();
+        if (cmd === null) {
+          const more = this.queued.shift();
+          if (more === undefined) break;
+          this.framer.feed(more);
+          continue;
+        }
+        const pending = this.session.handle(cmd);
+        if (pending) await pending;
+        if (this.closed) return;
+        if (this.draining) {
+          this.endGracefully();
+          return;
+        }
+      }
+    } catch (e) {
+      this.drop(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Disconnects this client with a logged reason; nobody else is affected. */
+  drop(reason: unknown): void {
+    if (this.closed) return;
+    const msg = reason instanceof FramingError || reason instanceof ProtocolError
+      ? reason.message
+      : `internal error: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`;
+    this.log.error(`disconnecting: ${msg}`);
+    this.socket.destroy();
+    this.finish();
+  }
+
+  /** Stops reading; the command in flight completes and its reply is flushed before the socket closes. */
+  shutdown(): void {
+    if (this.closed) return;
+    this.draining = true;
+    this.socket.pause();
+    if (!this.busy) this.endGracefully();
+  }
+
+  private endGracefully(): void {
+    // end() flushes what is queued; destroy afterwards so a peer that never closes cannot hold us.
+    this.socket.end(() => this.socket.destroy());
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queued.length = 0;
+    try {
+      this.session.close();
+    } catch (e) {
+      this.log.error(`error while destroying context: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    this.log.info(`disconnected after ${this.session.commandsHandled} commands`);
+    this.resolveDone();
+  }
+}
