@@ -4,6 +4,7 @@
 import { getU64, setU64, view } from './codec.js';
 import { TraceFormatError } from './errors.js';
 import {
+  kMaxChunkUncompressed,
   kMessageHeaderSize,
   kMessageRecord,
   kRecord,
@@ -69,8 +70,8 @@ export class RecordBuffer {
   }
 
   private grow(needed: number): void {
-    let cap = this.buf.length * 2;
-    while (cap < needed) cap *= 2;
+    // Doubling, but never far past the largest chunk a reader accepts.
+    const cap = Math.max(needed, Math.min(this.buf.length * 2, kMaxChunkUncompressed));
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;

@@ -21,6 +21,8 @@ import {
   kIndex,
   kIndexHeaderSize,
   kMaxChunkUncompressed,
+  kMaxJsonRegionSize,
+  kShmHeaderSize,
 } from './format.js';
 import { crc32 } from './crc32.js';
 import { encodeHeader } from './header.js';
@@ -30,6 +32,10 @@ import { Direction, type ByteSink, type FrameDescriptor, type FrameInfo, type Tr
 /** Level 1 was measured best for vtest traffic: see docs/trace-format.md. */
 export const kDefaultCompressionLevel = 1;
 export const kDefaultChunkTargetBytes = 4 * 1024 * 1024;
+/** A chunk that deflates to more than this fraction is stored raw instead. */
+const kStoreRawAbove = 0.9;
+/** After a poorly compressing chunk, this many chunks are stored raw before trying again. */
+const kRawChunksAfterMiss = 8;
 
 export interface TraceWriterOptions {
   /** DEFLATE level 0-9 (0 stores uncompressed). */
@@ -38,6 +44,11 @@ export interface TraceWriterOptions {
   chunkTargetBytes?: number;
   /** Size of the header's JSON metadata region. */
   jsonRegionSize?: number;
+  /**
+   * Store chunks raw when deflate does not pay (noisy pixels compress ~10% at
+   * ~35 MB/s), and skip the attempt for the next few chunks. Default true.
+   */
+  adaptive?: boolean;
 }
 
 export interface TraceWriterStats {
@@ -62,6 +73,9 @@ export class TraceWriter {
   private readonly level: number;
   private readonly chunkTarget: number;
   private readonly jsonRegionSize: number;
+  private readonly adaptive: boolean;
+  /** Chunks left to store raw after a poorly compressing one. */
+  private rawChunksLeft = 0;
   private readonly records: RecordBuffer;
   private readonly chunks: ChunkEntry[] = [];
   private readonly frames: FrameInfo[] = [];
@@ -80,7 +94,12 @@ export class TraceWriter {
     this.level = options.level ?? kDefaultCompressionLevel;
     if (!Number.isInteger(this.level) || this.level < 0 || this.level > 9) throw new RangeError(`compression level ${this.level} is not 0-9`);
     this.chunkTarget = options.chunkTargetBytes ?? kDefaultChunkTargetBytes;
+    if (!(this.chunkTarget > 0 && this.chunkTarget <= kMaxChunkUncompressed)) throw new RangeError(`chunk target ${this.chunkTarget} is out of range`);
     this.jsonRegionSize = options.jsonRegionSize ?? kDefaultJsonRegionSize;
+    if (!(Number.isInteger(this.jsonRegionSize) && this.jsonRegionSize > 0 && this.jsonRegionSize <= kMaxJsonRegionSize)) {
+      throw new RangeError(`JSON region size ${this.jsonRegionSize} is out of range`); // readers would refuse the file
+    }
+    this.adaptive = options.adaptive ?? true;
     this.records = new RecordBuffer(Math.min(this.chunkTarget + (this.chunkTarget >> 2), kMaxChunkUncompressed));
     this.infoValue = { ...info };
     const header = encodeHeader(this.infoValue, this.jsonRegionSize, 0);
@@ -118,12 +137,18 @@ export class TraceWriter {
    */
   append(record: TraceRecord, frame?: FrameDescriptor): FrameInfo | undefined {
     this.assertOpen();
-    if (record.bytes.length > kMaxChunkUncompressed - 64) throw new RangeError(`record of ${record.bytes.length} bytes is too large`);
+    const size = kShmHeaderSize + record.bytes.length; // upper bound of the encoded record
+    if (size > kMaxChunkUncompressed) throw new RangeError(`record of ${record.bytes.length} bytes is too large`);
+    if (record.direction !== Direction.ClientToServer && record.direction !== Direction.ServerToClient) {
+      throw new TypeError(`bad direction ${String(record.direction)}`);
+    }
+    if (frame && (record.kind === 'shm' || record.direction !== Direction.ServerToClient)) {
+      throw new TypeError('a frame must end at a server-to-client reply message');
+    }
+    // Readers refuse chunks above kMaxChunkUncompressed: end this one first.
+    if (this.records.length + size > kMaxChunkUncompressed) this.flush();
     let info: FrameInfo | undefined;
     if (frame) {
-      if (record.kind === 'shm' || record.direction !== Direction.ServerToClient) {
-        throw new TypeError('a frame must end at a server-to-client reply message');
-      }
       info = { ...frame, index: this.frames.length, timestampUs: record.timestampUs, chunk: this.chunks.length, messageInChunk: this.records.count };
       this.frames.push(info);
       this.pendingFrames.push(info);
@@ -140,7 +165,8 @@ export class TraceWriter {
     const buf = this.records;
     if (buf.count === 0) return;
     const raw = buf.bytes();
-    const data = this.level === 0 ? raw : deflateSync(raw, { level: this.level as DeflateOptions['level'] });
+    const data = this.compress(raw);
+    const compression = data === raw ? Compression.None : Compression.DeflateRaw;
     const frames = this.pendingFrames;
     const payloadSize = kChunkHeaderSize + frames.length * kFrameRecordSize + data.length;
     const block = new Uint8Array(kBlockHeaderSize + payloadSize);
@@ -152,7 +178,7 @@ export class TraceWriter {
     dv.setUint32(p + kChunk.frameCount, frames.length, true);
     setU64(dv, p + kChunk.firstRecord, this.recordTotal);
     dv.setFloat64(p + kChunk.firstTimestampUs, buf.firstTimestampUs, true);
-    dv.setUint8(p + kChunk.compression, this.level === 0 ? Compression.None : Compression.DeflateRaw);
+    dv.setUint8(p + kChunk.compression, compression);
     frames.forEach((f, i) => writeFrameRecord(dv, p + kChunkHeaderSize + i * kFrameRecordSize, f));
     block.set(data, p + kChunkHeaderSize + frames.length * kFrameRecordSize);
     sealBlock(block, BlockType.Chunk);
@@ -185,6 +211,19 @@ export class TraceWriter {
     this.offset += footer.length;
     this.sink.writeAt(0, encodeHeader(this.infoValue, this.jsonRegionSize, kHeaderFlagFinalized));
     this.sink.close();
+  }
+
+  /** Deflated bytes, or `raw` itself when stored uncompressed. */
+  private compress(raw: Uint8Array): Uint8Array {
+    if (this.level === 0) return raw;
+    if (this.rawChunksLeft > 0) {
+      this.rawChunksLeft--;
+      return raw;
+    }
+    const data = deflateSync(raw, { level: this.level as DeflateOptions['level'] });
+    if (!this.adaptive || data.length <= raw.length * kStoreRawAbove) return data;
+    this.rawChunksLeft = kRawChunksAfterMiss;
+    return raw;
   }
 
   private encodeIndex(): Uint8Array {

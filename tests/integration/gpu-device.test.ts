@@ -173,6 +173,13 @@ describe('gpu device (vulkan, default)', () => {
     const tex = ctx.device.createTexture({ size: [4, 4], format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING });
     await expect(readTextureRGBA(ctx, tex)).rejects.toThrow(/COPY_SRC/);
   });
+
+  it('reports a failed copy (destroyed texture) instead of returning stale bytes', async () => {
+    const tex = makeTarget(ctx, 'rgba8unorm', 8, 8);
+    tex.destroy();
+    await expect(readTextureRGBA(ctx, tex)).rejects.toThrow(/destroyed/i);
+    expect(readbackPoolStats(ctx.device).inUse).toBe(0);
+  });
 });
 
 describe('gpu device (other backends)', () => {

@@ -145,6 +145,17 @@ describe('trace writer options', () => {
     expectSameList([...new TraceReader(bytesSource(file)).messages()], entries.map((e) => e.record));
   });
 
+  it('stores incompressible chunks raw and skips deflate for a while', () => {
+    const r = rng(9);
+    const noise = Array.from({ length: 12 }, () => Uint8Array.from({ length: 20000 }, () => (r() * 256) | 0));
+    const entries: Entry[] = noise.map((bytes, i) => ({ record: { direction: Direction.ServerToClient, timestampUs: i, vcmd: 4, bytes } }));
+    const { file } = write(entries, { chunkTargetBytes: 16 * 1024 });
+    const reader = new TraceReader(bytesSource(file));
+    expect(reader.chunkCount).toBe(12);
+    for (let c = 0; c < 12; c++) expect(reader.chunkLocation(c).blockSize).toBeLessThan(20000 + 100); // raw + headers
+    expectSameList([...reader.messages()], entries.map((e) => e.record));
+  });
+
   it('patches metadata in place, also before close', () => {
     const sink = new MemorySink();
     const w = new TraceWriter(sink, kInfo);
