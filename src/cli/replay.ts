@@ -11,7 +11,7 @@ import { frameToRgba8 } from '../trace/pixels.js';
 import { compareImages, formatMetrics, kDefaultThresholds, type ImageMetrics } from '../trace/compare.js';
 import { writePng } from '../trace/node/png.js';
 import type { Logger } from '../server/renderer.js';
-import { logLine } from './log.js';
+import { gpuErrorLogger, logLine } from './log.js';
 
 export interface ReplayCliOptions {
   out: string;
@@ -38,7 +38,7 @@ export async function replay(file: string, o: ReplayCliOptions): Promise<void> {
   if (o.compare) {
     logLine(`thresholds: channel tolerance ±${thresholds.channelTolerance}, at most ${(thresholds.maxDifferingFraction * 100).toFixed(2)}% differing pixels, PSNR >= ${thresholds.minPsnr} dB`);
   }
-  const gpu = await openNodeDevice({ backend: o.backend, log: logLine });
+  const gpu = await openNodeDevice({ backend: o.backend, log: logLine, onError: gpuErrorLogger() });
   const quiet: Logger = { info: () => {}, warn: (m) => logLine(`warning: ${m}`), error: (m) => logLine(`error: ${m}`) };
   const renderer = new GlRenderer(gpu, () => {});
   const [a, b] = o.frames ?? [0, reader.frames.length - 1];

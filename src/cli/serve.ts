@@ -2,7 +2,7 @@
 import { closeDevice, openNodeDevice, type DawnBackend } from '../gpu/node/dawn.js';
 import { GlRenderer } from '../gl-backend/renderer.js';
 import { VtestServer } from '../server/vtest-server.js';
-import { logLine } from './log.js';
+import { gpuErrorLogger, logLine } from './log.js';
 
 export interface ServeOptions {
   socketPath: string;
@@ -11,7 +11,7 @@ export interface ServeOptions {
 }
 
 export async function serve(o: ServeOptions): Promise<void> {
-  const gpu = await openNodeDevice({ backend: o.backend, log: logLine });
+  const gpu = await openNodeDevice({ backend: o.backend, log: logLine, onError: gpuErrorLogger() });
   const renderer = new GlRenderer(gpu, logLine);
   const server = new VtestServer(renderer, { socketPath: o.socketPath, socketMode: o.socketMode, log: logLine });
   await server.listen();

@@ -4,11 +4,13 @@ import { DEFAULT_LIMITS, type ClientLimits } from '../server/limits.js';
 import type { Logger, Renderer, RendererContext } from '../server/renderer.js';
 import { buildCapsV1, buildCapsV2, type CapsOptions } from './caps.js';
 import { GlContext } from './context.js';
+import { GlDevice } from './gpu/device-cache.js';
 
 export class GlRenderer implements Renderer {
   readonly description: string;
   private readonly v1: Uint8Array;
   private readonly v2: Uint8Array;
+  private readonly dev: GlDevice | null;
 
   constructor(readonly gpu: GpuContext | null, log: (line: string) => void, private readonly limits: ClientLimits = DEFAULT_LIMITS) {
     this.description = `virgl-webgpu on ${gpu ? gpu.adapterDescription : 'no device'}`;
@@ -21,6 +23,7 @@ export class GlRenderer implements Renderer {
     };
     this.v2 = buildCapsV2(caps);
     this.v1 = buildCapsV1(caps);
+    this.dev = gpu ? new GlDevice(gpu) : null;
     log(`renderer: ${this.description}`);
   }
 
@@ -28,6 +31,7 @@ export class GlRenderer implements Renderer {
   capsV2(): Uint8Array { return this.v2; }
 
   createContext(clientName: string, log: Logger): RendererContext {
-    return new GlContext(clientName, log, this.limits);
+    if (!this.dev) throw new Error('GlRenderer was built without a device (caps only)');
+    return new GlContext(clientName, log, this.limits, this.dev);
   }
 }

@@ -29,7 +29,7 @@ export interface GuestResource {
   readonly args: Readonly<ResourceCreateArgs>;
   readonly block: FormatBlock;
   readonly levels: LevelLayout[];
-  readonly storage: Uint8Array;
+  readonly storage: Uint8Array<ArrayBuffer>;
 }
 
 export interface StoreLimits { maxResources: number; maxResourceBytes: number }

@@ -1,0 +1,247 @@
+// The virgl dispatch table: one handler per command, reading fields at the protocol's offsets.
+// Decoding (what the dwords say) is here; what a draw or a clear does on the GPU is in gpu/.
+import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
+import { ContextError } from '../server/renderer.js';
+import type { CommandHandler, CommandTable } from './decoder.js';
+import type { GlContext } from './context.js';
+import {
+  asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
+  decodeSurface, decodeVertexElements,
+} from './state/objects.js';
+import { continueShader, createShader } from './state/shader-object.js';
+import { MAX_INLINE_CONSTANT_DWORDS, MAX_SAMPLER_SLOTS, MAX_STAGES, MAX_VERTEX_BUFFERS, type StateObject } from './state/sub-context.js';
+
+type H = CommandHandler<GlContext>;
+
+const nothing: H = () => {};
+const notRendered: H = (ctx, b, at) => ctx.noteNotRendered(b[at] & 0xff);
+
+function stage(type: number, at: number): number {
+  if (type >= MAX_STAGES) throw new ContextError(`shader stage ${type} out of range`, at);
+  return type;
+}
+
+const createObject: H = (ctx, b, at, len, obj) => {
+  const handle = b[at + 1];
+  if (handle === 0) throw new ContextError('object handle 0', at);
+  const sub = ctx.sub();
+  const existing = sub.objects.get(handle);
+  if (obj === VirglObjectType.SHADER && existing?.kind === 'shader' && existing.text === null) {
+    continueShader(existing, b, at, len);
+    return;
+  }
+  let o: StateObject;
+  switch (obj) {
+    case VirglObjectType.BLEND: o = decodeBlend(b, at); break;
+    case VirglObjectType.RASTERIZER: o = decodeRasterizer(b, at); break;
+    case VirglObjectType.DSA: o = decodeDsa(b, at); break;
+    case VirglObjectType.SHADER: o = createShader(b, at, len); break;
+    case VirglObjectType.VERTEX_ELEMENTS: o = decodeVertexElements(b, at, len); break;
+    case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); break;
+    case VirglObjectType.SAMPLER_STATE: o = decodeSamplerState(b, at); break;
+    case VirglObjectType.SURFACE: o = decodeSurface(b, at); ctx.resources.get(o.resHandle); break;
+    case VirglObjectType.QUERY: o = decodeQuery(b, at); break;
+    default: ctx.noteNotRendered(VirglCmd.CREATE_OBJECT); return; // streamout targets, MSAA surfaces
+  }
+  sub.objects.set(handle, o);
+};
+
+const bindObject: H = (ctx, b, at, _len, obj) => {
+  const sub = ctx.sub();
+  const handle = b[at + 1];
+  const o = handle === 0 ? null : sub.objects.get(handle);
+  if (o === undefined) throw new ContextError(`BIND_OBJECT of unknown handle ${handle}`, at);
+  const want = obj === VirglObjectType.BLEND ? 'blend' : obj === VirglObjectType.RASTERIZER ? 'rasterizer'
+    : obj === VirglObjectType.DSA ? 'dsa' : obj === VirglObjectType.VERTEX_ELEMENTS ? 'vertex-elements' : null;
+  if (want === null) throw new ContextError(`BIND_OBJECT of object type ${obj}`, at);
+  if (o !== null && o.kind !== want) throw new ContextError(`BIND_OBJECT: handle ${handle} is a ${o.kind}, not a ${want}`, at);
+  if (want === 'blend') sub.blend = o as typeof sub.blend;
+  else if (want === 'rasterizer') sub.rasterizer = o as typeof sub.rasterizer;
+  else if (want === 'dsa') sub.dsa = o as typeof sub.dsa;
+  else sub.vertexElements = o as typeof sub.vertexElements;
+};
+
+const destroyObject: H = (ctx, b, at) => {
+  const sub = ctx.sub();
+  const handle = b[at + 1];
+  const o = sub.objects.get(handle);
+  if (!o) throw new ContextError(`DESTROY_OBJECT of unknown handle ${handle}`, at);
+  sub.objects.delete(handle);
+  // Bound state keeps its own reference, as Gallium does until the next bind.
+};
+
+const setFramebuffer: H = (ctx, b, at, len) => {
+  const sub = ctx.sub();
+  const n = b[at + 1];
+  if (n !== len - 2) throw new ContextError(`SET_FRAMEBUFFER_STATE: ${n} colour buffers in a ${len}-dword payload`, at);
+  const surf = (h: number) => {
+    if (h === 0) return null;
+    const o = sub.objects.get(h);
+    if (!o || o.kind !== 'surface') throw new ContextError(`SET_FRAMEBUFFER_STATE: ${h} is not a surface`, at);
+    return o;
+  };
+  sub.zsbuf = surf(b[at + 2]);
+  sub.cbufs.fill(null);
+  for (let i = 0; i < n; i++) sub.cbufs[i] = surf(b[at + 3 + i]);
+  sub.nrCbufs = n;
+  sub.framebufferSerial++;
+};
+
+const setViewport: H = (ctx, b, at) => {
+  if (b[at + 1] !== 0) return; // one viewport claimed; other slots are ignored
+  const v = ctx.sub().viewport;
+  for (let i = 0; i < 6; i++) v[i] = asFloat(b[at + 2 + i]);
+};
+
+const setScissor: H = (ctx, b, at) => {
+  if (b[at + 1] !== 0) return;
+  const s = ctx.sub().scissor;
+  s[0] = b[at + 2] & 0xffff; s[1] = b[at + 2] >>> 16; s[2] = b[at + 3] & 0xffff; s[3] = b[at + 3] >>> 16;
+};
+
+const setVertexBuffers: H = (ctx, b, at, len) => {
+  const sub = ctx.sub();
+  const n = len / 3;
+  if (n > MAX_VERTEX_BUFFERS) throw new ContextError(`${n} vertex buffers`, at);
+  for (let i = 0; i < n; i++) {
+    const vb = sub.vertexBuffers[i];
+    vb.stride = b[at + 1 + 3 * i]; vb.offset = b[at + 2 + 3 * i]; vb.resHandle = b[at + 3 + 3 * i];
+  }
+  sub.vertexBufferCount = n;
+};
+
+const setIndexBuffer: H = (ctx, b, at, len) => {
+  const ib = ctx.sub().indexBuffer;
+  ib.resHandle = b[at + 1];
+  ib.indexSize = len === 3 ? b[at + 2] : 0;
+  ib.offset = len === 3 ? b[at + 3] : 0;
+  if (len === 3 && ib.indexSize !== 1 && ib.indexSize !== 2 && ib.indexSize !== 4) throw new ContextError(`index size ${ib.indexSize}`, at);
+};
+
+const setConstantBuffer: H = (ctx, b, at, len) => {
+  const st = stage(b[at + 1], at);
+  const index = b[at + 2];
+  if (index >= 16) throw new ContextError(`constant buffer index ${index}`, at);
+  const dwords = len - 2;
+  if (dwords > MAX_INLINE_CONSTANT_DWORDS) throw new ContextError(`${dwords} dwords of constants`, at);
+  const slot = ctx.sub().constants[st][index];
+  if (slot.data.length < dwords) slot.data = new Uint32Array(Math.max(dwords, 64));
+  slot.data.set(b.subarray(at + 3, at + 3 + dwords));
+  slot.dwords = dwords;
+  slot.resHandle = 0;
+};
+
+const setUniformBuffer: H = (ctx, b, at) => {
+  const st = stage(b[at + 1], at);
+  const index = b[at + 2];
+  if (index >= 16) throw new ContextError(`uniform buffer index ${index}`, at);
+  const slot = ctx.sub().constants[st][index];
+  slot.offset = b[at + 3]; slot.length = b[at + 4]; slot.resHandle = b[at + 5]; slot.dwords = 0;
+  if (slot.resHandle !== 0) ctx.resources.get(slot.resHandle);
+};
+
+const setSamplerViews: H = (ctx, b, at, len) => {
+  const sub = ctx.sub();
+  const st = stage(b[at + 1], at);
+  const start = b[at + 2];
+  const n = len - 2;
+  if (start + n > MAX_SAMPLER_SLOTS) throw new ContextError(`sampler views ${start}+${n} past slot ${MAX_SAMPLER_SLOTS}`, at);
+  for (let i = 0; i < n; i++) {
+    const h = b[at + 3 + i];
+    const o = h === 0 ? null : sub.objects.get(h);
+    if (o === undefined || (o !== null && o.kind !== 'sampler-view')) throw new ContextError(`${h} is not a sampler view`, at);
+    sub.samplerViews[st][start + i] = o;
+  }
+};
+
+const bindSamplerStates: H = (ctx, b, at, len) => {
+  const sub = ctx.sub();
+  const st = stage(b[at + 1], at);
+  const start = b[at + 2];
+  const n = len - 2;
+  if (start + n > MAX_SAMPLER_SLOTS) throw new ContextError(`sampler states ${start}+${n} past slot ${MAX_SAMPLER_SLOTS}`, at);
+  for (let i = 0; i < n; i++) {
+    const h = b[at + 3 + i];
+    const o = h === 0 ? null : sub.objects.get(h);
+    if (o === undefined || (o !== null && o.kind !== 'sampler-state')) throw new ContextError(`${h} is not a sampler state`, at);
+    sub.samplers[st][start + i] = o;
+  }
+};
+
+const bindShader: H = (ctx, b, at) => {
+  const sub = ctx.sub();
+  const h = b[at + 1];
+  const st = stage(b[at + 2], at);
+  const o = h === 0 ? null : sub.objects.get(h);
+  if (o === undefined || (o !== null && (o.kind !== 'shader' || o.type !== st))) throw new ContextError(`${h} is not a stage-${st} shader`, at);
+  sub.shaders[st] = o;
+};
+
+const resourceWrite: H = (ctx, b, at, len) => ctx.inlineWrite(b, at, len);
+
+export const COMMANDS = {
+  [VirglCmd.NOP]: nothing,
+  [VirglCmd.CREATE_OBJECT]: createObject,
+  [VirglCmd.BIND_OBJECT]: bindObject,
+  [VirglCmd.DESTROY_OBJECT]: destroyObject,
+  [VirglCmd.SET_VIEWPORT_STATE]: setViewport,
+  [VirglCmd.SET_FRAMEBUFFER_STATE]: setFramebuffer,
+  [VirglCmd.SET_VERTEX_BUFFERS]: setVertexBuffers,
+  [VirglCmd.CLEAR]: (ctx, b, at) => ctx.draw.clear(ctx.sub(), b, at),
+  [VirglCmd.DRAW_VBO]: (ctx, b, at, len) => ctx.draw.draw(ctx.sub(), b, at, len),
+  [VirglCmd.RESOURCE_INLINE_WRITE]: resourceWrite,
+  [VirglCmd.SET_SAMPLER_VIEWS]: setSamplerViews,
+  [VirglCmd.SET_INDEX_BUFFER]: setIndexBuffer,
+  [VirglCmd.SET_CONSTANT_BUFFER]: setConstantBuffer,
+  [VirglCmd.SET_STENCIL_REF]: (ctx, b, at) => { ctx.sub().stencilRef = b[at + 1] & 0xff; },
+  [VirglCmd.SET_BLEND_COLOR]: (ctx, b, at) => { const c = ctx.sub().blendColor; for (let i = 0; i < 4; i++) c[i] = asFloat(b[at + 1 + i]); },
+  [VirglCmd.SET_SCISSOR_STATE]: setScissor,
+  [VirglCmd.BLIT]: notRendered,
+  [VirglCmd.RESOURCE_COPY_REGION]: notRendered,
+  [VirglCmd.BIND_SAMPLER_STATES]: bindSamplerStates,
+  [VirglCmd.BEGIN_QUERY]: notRendered,
+  [VirglCmd.END_QUERY]: notRendered,
+  [VirglCmd.GET_QUERY_RESULT]: notRendered,
+  [VirglCmd.SET_POLYGON_STIPPLE]: nothing, // only used with polygon stipple enabled, which we do not claim
+  [VirglCmd.SET_CLIP_STATE]: (ctx, b, at) => { const c = ctx.sub().clipPlanes; for (let i = 0; i < 32; i++) c[i] = asFloat(b[at + 1 + i]); },
+  [VirglCmd.SET_SAMPLE_MASK]: (ctx, b, at) => { ctx.sub().sampleMask = b[at + 1]; },
+  [VirglCmd.SET_STREAMOUT_TARGETS]: notRendered,
+  [VirglCmd.SET_RENDER_CONDITION]: notRendered,
+  [VirglCmd.SET_UNIFORM_BUFFER]: setUniformBuffer,
+  [VirglCmd.SET_SUB_CTX]: (ctx, b, at) => ctx.setSubContext(b[at + 1], at),
+  [VirglCmd.CREATE_SUB_CTX]: (ctx, b, at) => ctx.createSubContext(b[at + 1], at),
+  [VirglCmd.DESTROY_SUB_CTX]: (ctx, b, at) => ctx.destroySubContext(b[at + 1], at),
+  [VirglCmd.BIND_SHADER]: bindShader,
+  [VirglCmd.SET_TESS_STATE]: notRendered,
+  [VirglCmd.SET_MIN_SAMPLES]: nothing,
+  [VirglCmd.SET_SHADER_BUFFERS]: notRendered,
+  [VirglCmd.SET_SHADER_IMAGES]: notRendered,
+  [VirglCmd.MEMORY_BARRIER]: nothing,
+  [VirglCmd.LAUNCH_GRID]: notRendered,
+  [VirglCmd.SET_FRAMEBUFFER_STATE_NO_ATTACH]: notRendered,
+  [VirglCmd.TEXTURE_BARRIER]: nothing,
+  [VirglCmd.SET_ATOMIC_BUFFERS]: notRendered,
+  [VirglCmd.SET_DEBUG_FLAGS]: nothing,
+  [VirglCmd.GET_QUERY_RESULT_QBO]: notRendered,
+  [VirglCmd.TRANSFER3D]: notRendered,
+  [VirglCmd.END_TRANSFERS]: nothing,
+  [VirglCmd.COPY_TRANSFER3D]: notRendered,
+  [VirglCmd.SET_TWEAKS]: nothing,
+  [VirglCmd.CLEAR_TEXTURE]: notRendered,
+  [VirglCmd.PIPE_RESOURCE_CREATE]: notRendered,
+  [VirglCmd.PIPE_RESOURCE_SET_TYPE]: notRendered,
+  [VirglCmd.GET_MEMORY_INFO]: notRendered,
+  [VirglCmd.SEND_STRING_MARKER]: nothing,
+  [VirglCmd.LINK_SHADER]: nothing, // linking happens at draw time, per pipeline
+  [VirglCmd.CREATE_VIDEO_CODEC]: notRendered,
+  [VirglCmd.DESTROY_VIDEO_CODEC]: notRendered,
+  [VirglCmd.CREATE_VIDEO_BUFFER]: notRendered,
+  [VirglCmd.DESTROY_VIDEO_BUFFER]: notRendered,
+  [VirglCmd.BEGIN_FRAME]: notRendered,
+  [VirglCmd.DECODE_MACROBLOCK]: notRendered,
+  [VirglCmd.DECODE_BITSTREAM]: notRendered,
+  [VirglCmd.ENCODE_BITSTREAM]: notRendered,
+  [VirglCmd.END_FRAME]: notRendered,
+  [VirglCmd.CLEAR_SURFACE]: notRendered,
+  [VirglCmd.GET_PIPE_RESOURCE_LAYOUT]: notRendered,
+} satisfies CommandTable<GlContext>;

@@ -1,0 +1,59 @@
+// Per-device caches shared by every context: translated shaders, modules, pipelines, layouts and
+// samplers. All are keyed by content, so sharing them lets no client see another's data.
+import type { GpuContext } from '../../gpu/device.js';
+import { translateTgsi } from '../tgsi/index.js';
+import type { TgsiShader } from '../tgsi/ir.js';
+import { isTgsiError } from '../tgsi/errors.js';
+import { ContextError } from '../../server/renderer.js';
+
+const MAX_CACHED = 4096;
+
+/** A Map that forgets its oldest entry past a size, so hostile clients cannot grow it forever. */
+export class BoundedCache<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max = MAX_CACHED) {}
+  get(k: K): V | undefined { return this.map.get(k); }
+  set(k: K, v: V): V {
+    if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value as K);
+    this.map.set(k, v);
+    return v;
+  }
+  get size(): number { return this.map.size; }
+}
+
+export class GlDevice {
+  readonly device: GPUDevice;
+  readonly shaders = new BoundedCache<string, TgsiShader | ContextError>();
+  readonly modules = new BoundedCache<string, GPUShaderModule>();
+  readonly pipelines = new BoundedCache<string, GPURenderPipeline>();
+  readonly layouts = new BoundedCache<string, GPUBindGroupLayout>();
+  readonly samplers = new BoundedCache<string, GPUSampler>();
+  readonly dummyTexture2d: GPUTexture;
+
+  constructor(readonly gpu: GpuContext) {
+    this.device = gpu.device;
+    this.dummyTexture2d = this.device.createTexture({
+      size: { width: 1, height: 1 }, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING,
+    });
+  }
+
+  /** Parses and validates TGSI text once per distinct text. */
+  shader(text: string): TgsiShader {
+    let s = this.shaders.get(text);
+    if (s === undefined) {
+      try {
+        s = translateTgsi(text);
+      } catch (e) {
+        if (!isTgsiError(e)) throw e;
+        s = new ContextError(`TGSI: ${e.message}`);
+      }
+      this.shaders.set(text, s);
+    }
+    if (s instanceof ContextError) throw s;
+    return s satisfies TgsiShader;
+  }
+
+  module(code: string): GPUShaderModule {
+    return this.modules.get(code) ?? this.modules.set(code, this.device.createShaderModule({ code }));
+  }
+}

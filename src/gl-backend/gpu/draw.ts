@@ -1,0 +1,315 @@
+// Clears and draws: Gallium state -> a render pass (kept open across draws), a cached pipeline,
+// per-draw uniforms in the upload ring, bind groups, then the draw call.
+import { PipeClear, PipeFace, PipePrim, PipeTexFilter, PipeTexMipFilter } from '../../protocol/gallium.js';
+import { ContextError, type Logger } from '../../server/renderer.js';
+import type { SubContext } from '../state/sub-context.js';
+import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
+import { asFloat } from '../state/objects.js';
+import { kDriverUniformSize, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import type { GpuBatch } from './batch.js';
+import type { GlDevice } from './device-cache.js';
+import type { GpuResource, GpuResources } from './resources.js';
+import { UploadRing } from './upload-ring.js';
+import { buildPipeline } from './pipeline.js';
+import type { ShaderInterface } from '../tgsi/interface.js';
+import { addressMode } from './state-map.js';
+
+interface Attachment { res: GpuResource; view: GPUTextureView }
+interface Framebuffer { colors: (Attachment | null)[]; depth: Attachment | null; width: number; height: number; key: string }
+
+const DRAW_START = 1; const DRAW_COUNT = 2; const DRAW_MODE = 3; const DRAW_INDEXED = 4; const DRAW_INSTANCES = 5;
+const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
+
+export class GpuDraw {
+  private readonly ring: UploadRing;
+  private readonly scratch = new ArrayBuffer(kDriverUniformSize);
+  private subSerial = new WeakMap<SubContext, number>();
+  private nextSubId = 1;
+
+  constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
+    this.ring = new UploadRing(dev.device);
+    batch.beforeSubmit = () => this.ring.flush();
+  }
+
+  destroy(): void { this.ring.destroy(); }
+
+  private framebuffer(sub: SubContext): Framebuffer {
+    let id = this.subSerial.get(sub);
+    if (id === undefined) { id = this.nextSubId++; this.subSerial.set(sub, id); }
+    const colors: (Attachment | null)[] = [];
+    let width = 0; let height = 0;
+    const attach = (s: SurfaceState): Attachment => {
+      const res = this.resources.get(s.resHandle);
+      const view = this.resources.view(res, s.level, 1, s.firstLayer, 1, '2d');
+      const lvl = res.guest.levels[s.level];
+      width = width === 0 ? lvl.width : Math.min(width, lvl.width);
+      height = height === 0 ? lvl.height : Math.min(height, lvl.height);
+      return { res, view };
+    };
+    for (let i = 0; i < sub.nrCbufs; i++) {
+      const s = sub.cbufs[i];
+      colors.push(s ? attach(s) : null);
+    }
+    const depth = sub.zsbuf ? attach(sub.zsbuf) : null;
+    if (width === 0) throw new ContextError('draw or clear without a framebuffer attachment');
+    return { colors, depth, width, height, key: `${id}:${sub.framebufferSerial}` };
+  }
+
+  private beginPass(fb: Framebuffer, clear: number, color: GPUColorDict | null, depth: number, stencil: number): GPURenderPassEncoder {
+    const desc: GPURenderPassDescriptor = {
+      colorAttachments: fb.colors.map((a, i) => a && {
+        view: a.view,
+        loadOp: (clear & (PipeClear.COLOR0 << i)) ? 'clear' : 'load',
+        storeOp: 'store',
+        ...((clear & (PipeClear.COLOR0 << i)) && color ? { clearValue: color } : {}),
+      }),
+    };
+    if (fb.depth) {
+      const f = fb.depth.res.format!;
+      desc.depthStencilAttachment = {
+        view: fb.depth.view,
+        depthLoadOp: clear & PipeClear.DEPTH ? 'clear' : 'load', depthStoreOp: 'store', depthClearValue: depth,
+        ...(f.stencil ? { stencilLoadOp: clear & PipeClear.STENCIL ? 'clear' : 'load', stencilStoreOp: 'store', stencilClearValue: stencil } : {}),
+      };
+    }
+    const serial = this.batch.serial;
+    for (const a of fb.colors) if (a) { a.res.gpuNewer = true; a.res.usedInBatch = serial; }
+    if (fb.depth) { fb.depth.res.gpuNewer = true; fb.depth.res.usedInBatch = serial; }
+    const pass = this.batch.beginPass(desc, fb.key);
+    pass.setViewport(0, 0, fb.width, fb.height, 0, 1);
+    return pass;
+  }
+
+  /** CLEAR: a new pass whose load ops clear the named buffers (a full-surface clear, as Gallium's). */
+  clear(sub: SubContext, b: Uint32Array, at: number): void {
+    const buffers = b[at + 1];
+    const fb = this.framebuffer(sub);
+    const color = { r: asFloat(b[at + 2]), g: asFloat(b[at + 3]), b: asFloat(b[at + 4]), a: asFloat(b[at + 5]) };
+    const dv = new DataView(b.buffer, b.byteOffset + (at + 6) * 4, 8);
+    const depth = Math.min(1, Math.max(0, dv.getFloat64(0, true)));
+    this.beginPass(fb, buffers, color, depth, b[at + 8] & 0xff);
+  }
+
+  draw(sub: SubContext, b: Uint32Array, at: number, _len: number): void {
+    const count = b[at + DRAW_COUNT];
+    const instances = b[at + DRAW_INSTANCES];
+    if (count === 0 || instances === 0) return;
+    const rs = sub.rasterizer;
+    if (rs && (rs.discard || rs.cullFace === PipeFace.FRONT_AND_BACK)) return;
+    const vs = sub.shaders[0]; const fs = sub.shaders[1];
+    if (!vs?.text || !fs?.text) throw new ContextError('DRAW_VBO without complete vertex and fragment shaders', at);
+    const indexed = b[at + DRAW_INDEXED] !== 0;
+    const fb = this.framebuffer(sub);
+    const fbFormats = { colors: fb.colors.map((c) => c?.res.format ?? null), depth: fb.depth?.res.format ?? null };
+    const mode = b[at + DRAW_MODE];
+    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat: indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined });
+    // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
+    // shader has flat inputs, draw through rotated indices instead.
+    const provoking = !rs?.flatshadeFirst && mode !== PipePrim.POINTS && hasFlatInputs(built.fs.interface, rs?.flatshade ?? false)
+      ? this.lastVertexFirst(sub, mode, indexed, b[at + DRAW_START], count, at) : null;
+    if (provoking) built = buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking.mode, indexFormat: 'uint32' });
+
+    // Per-draw data first: a full ring submits the batch, which must not split a recorded draw.
+    const driverAt = this.allocRing(kDriverUniformSize);
+    const v = sub.viewport;
+    packDriverUniforms({
+      vpScale: [v[0], v[1], v[2], 0], vpTranslate: [v[3], v[4], v[5], 0], fbWidth: fb.width, fbHeight: fb.height,
+      flags: rs?.flatshadeFirst ? kFlagFlatshadeFirst : 0,
+      ...(sub.dsa?.alphaEnabled ? { alphaFunc: sub.dsa.alphaFunc, alphaRef: sub.dsa.alphaRef } : {}),
+      twoSide: rs?.lightTwoside ?? false,
+      baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
+    }, this.scratch);
+    this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
+    const groups = [
+      this.dev.device.createBindGroup({ layout: built.layouts[0], entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: driverAt, size: kDriverUniformSize } }] }),
+      this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]),
+      this.stageGroup(sub, 1, built.fs.interface, built.layouts[2]),
+    ];
+    let indexBuffer: GPUBuffer | null = null;
+    let indexOffset = 0;
+    // Mesa folds the first index into the index buffer offset (ib.offset = start * size), and the
+    // host reads indices from that offset alone, so DRAW_VBO's start does not apply to indexed draws.
+    let firstIndex = 0;
+    if (provoking) {
+      indexBuffer = this.ring.buffer; indexOffset = provoking.offset;
+    } else if (indexed) {
+      const ib = sub.indexBuffer;
+      const res = this.resources.get(ib.resHandle);
+      if (!res.buffer) throw new ContextError(`index buffer ${ib.resHandle} is not a buffer`, at);
+      res.usedInBatch = this.batch.serial;
+      if (ib.indexSize === 1) {
+        // WebGPU has no 8-bit indices: widen them into the ring.
+        const src = res.guest.storage;
+        const o = this.allocRing(count * 2);
+        const dst = new Uint16Array(this.ring.bytes(o, count * 2).buffer, o, count);
+        for (let i = 0; i < count; i++) dst[i] = src[ib.offset + firstIndex + i] ?? 0;
+        indexBuffer = this.ring.buffer; indexOffset = o; firstIndex = 0;
+      } else {
+        indexBuffer = res.buffer; indexOffset = ib.offset;
+      }
+    }
+
+    let pass = this.batch.pass;
+    if (!pass || this.batch.passKey !== fb.key) pass = this.beginPass(fb, 0, null, 1, 0);
+    pass.setPipeline(built.pipeline);
+    for (let g = 0; g < 3; g++) pass.setBindGroup(g, groups[g]);
+    for (const slot of built.vertexSlots) {
+      const vb = sub.vertexBuffers[slot.bufferIndex];
+      const res = this.resources.get(vb.resHandle);
+      if (!res.buffer) throw new ContextError(`vertex buffer ${vb.resHandle} is not a buffer`, at);
+      res.usedInBatch = this.batch.serial;
+      const off = vb.offset + slot.extraOffset;
+      if (off % 4 !== 0 || off >= res.buffer.size) throw new ContextError(`vertex buffer offset ${off} unusable`, at);
+      pass.setVertexBuffer(slot.slot, res.buffer, off);
+    }
+    this.setScissor(pass, sub, fb);
+    const c = sub.blendColor;
+    pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
+    pass.setStencilReference(sub.stencilRef);
+    if (provoking) {
+      pass.setIndexBuffer(this.ring.buffer, 'uint32', provoking.offset);
+      pass.drawIndexed(provoking.count, instances, 0, indexed ? b[at + DRAW_INDEX_BIAS] | 0 : 0, b[at + DRAW_START_INSTANCE]);
+    } else if (indexed && indexBuffer) {
+      const format = sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16';
+      if (indexOffset % (format === 'uint32' ? 4 : 2) !== 0 || indexOffset >= indexBuffer.size) throw new ContextError(`index buffer offset ${indexOffset} unusable`, at);
+      pass.setIndexBuffer(indexBuffer, format, indexOffset);
+      pass.drawIndexed(count, instances, firstIndex, b[at + DRAW_INDEX_BIAS] | 0, b[at + DRAW_START_INSTANCE]);
+    } else {
+      pass.draw(count, instances, b[at + DRAW_START], b[at + DRAW_START_INSTANCE]);
+    }
+  }
+
+  /** Index list (u32, in the ring) with each primitive's last vertex moved first, winding kept. */
+  private lastVertexFirst(sub: SubContext, mode: number, indexed: boolean, start: number, count: number, at: number):
+  { mode: number; offset: number; count: number } | null {
+    let fetch: (i: number) => number;
+    if (indexed) {
+      const ib = sub.indexBuffer;
+      const res = this.resources.get(ib.resHandle);
+      const st = res.guest.storage;
+      const size = ib.indexSize;
+      if (ib.offset + count * size > st.length) throw new ContextError(`indices ${ib.offset}+${count}x${size} past the end of buffer ${ib.resHandle}`, at);
+      const dv = new DataView(st.buffer, st.byteOffset + ib.offset, count * size);
+      fetch = size === 4 ? (i) => dv.getUint32(i * 4, true) : size === 2 ? (i) => dv.getUint16(i * 2, true) : (i) => dv.getUint8(i);
+    } else {
+      fetch = (i) => start + i;
+    }
+    let out: number[] = [];
+    let outMode = mode;
+    switch (mode) {
+      case PipePrim.TRIANGLES:
+        for (let i = 0; i + 2 < count; i += 3) out.push(fetch(i + 2), fetch(i), fetch(i + 1));
+        break;
+      case PipePrim.TRIANGLE_STRIP:
+        outMode = PipePrim.TRIANGLES;
+        for (let k = 0; k + 2 < count; k++) {
+          if (k % 2 === 0) out.push(fetch(k + 2), fetch(k), fetch(k + 1));
+          else out.push(fetch(k + 2), fetch(k + 1), fetch(k));
+        }
+        break;
+      case PipePrim.LINES:
+        for (let i = 0; i + 1 < count; i += 2) out.push(fetch(i + 1), fetch(i));
+        break;
+      case PipePrim.LINE_STRIP:
+        outMode = PipePrim.LINES;
+        for (let i = 0; i + 1 < count; i++) out.push(fetch(i + 1), fetch(i));
+        break;
+      default:
+        return null;
+    }
+    if (out.length === 0) out = [0];
+    const offset = this.allocRing(out.length * 4);
+    new Uint32Array(this.ring.bytes(offset, out.length * 4).buffer, offset, out.length).set(out);
+    return { mode: outMode, offset, count: out.length };
+  }
+
+  private allocRing(size: number): number {
+    let o = this.ring.alloc(size);
+    if (o < 0) { this.batch.submit(); o = this.ring.alloc(size); }
+    if (o < 0) throw new ContextError(`per-draw data of ${size} bytes exceeds the upload ring`);
+    return o;
+  }
+
+  private setScissor(pass: GPURenderPassEncoder, sub: SubContext, fb: Framebuffer): void {
+    if (sub.rasterizer?.scissor) {
+      const s = sub.scissor;
+      const x = Math.min(s[0], fb.width); const y = Math.min(s[1], fb.height);
+      pass.setScissorRect(x, y, Math.max(0, Math.min(s[2], fb.width) - x), Math.max(0, Math.min(s[3], fb.height) - y));
+    } else {
+      pass.setScissorRect(0, 0, fb.width, fb.height);
+    }
+  }
+
+  private stageGroup(sub: SubContext, stage: number, iface: import('../tgsi/interface.js').ShaderInterface, layout: GPUBindGroupLayout): GPUBindGroup {
+    const entries: GPUBindGroupEntry[] = [];
+    for (const cb of iface.constantBuffers) {
+      const size = cb.vec4Count * 16;
+      const slot = sub.constants[stage][cb.index];
+      if (slot.resHandle !== 0 && slot.dwords === 0) {
+        const res = this.resources.get(slot.resHandle);
+        if (!res.buffer) throw new ContextError(`uniform buffer ${slot.resHandle} is not a buffer`);
+        res.usedInBatch = this.batch.serial;
+        if (slot.offset % 256 === 0 && slot.offset + size <= res.buffer.size) {
+          entries.push({ binding: cb.index, resource: { buffer: res.buffer, offset: slot.offset, size } });
+          continue;
+        }
+        const o = this.allocRing(size);
+        const dst = this.ring.bytes(o, size);
+        dst.fill(0);
+        dst.set(res.guest.storage.subarray(slot.offset, Math.min(slot.offset + size, res.guest.storage.length)));
+        entries.push({ binding: cb.index, resource: { buffer: this.ring.buffer, offset: o, size } });
+        continue;
+      }
+      const o = this.allocRing(size);
+      const dst = this.ring.bytes(o, size);
+      const n = Math.min(slot.dwords * 4, size);
+      dst.set(new Uint8Array(slot.data.buffer, 0, n));
+      dst.fill(0, n);
+      entries.push({ binding: cb.index, resource: { buffer: this.ring.buffer, offset: o, size } });
+    }
+    for (const sb of iface.samplers) {
+      const view = sub.samplerViews[stage][sb.slot];
+      let tv: GPUTextureView;
+      if (view) {
+        const res = this.resources.get(view.resHandle);
+        res.usedInBatch = this.batch.serial;
+        const t = res.texture;
+        if (!t) throw new ContextError(`sampler view of resource ${view.resHandle} without a GPU texture`);
+        const levels = Math.max(1, Math.min(view.lastLevel, t.mipLevelCount - 1) - view.firstLevel + 1);
+        const cube = sb.viewDimension === 'cube' || sb.viewDimension === 'cube-array';
+        const layers = sb.viewDimension === '2d' || sb.viewDimension === '3d' ? 1 : cube && sb.viewDimension === 'cube' ? 6
+          : Math.max(1, Math.min(view.lastLayer, t.depthOrArrayLayers - 1) - view.firstLayer + 1);
+        tv = this.resources.view(res, view.firstLevel, levels, view.firstLayer, layers, sb.viewDimension);
+      } else {
+        tv = this.dev.dummyTexture2d.createView();
+      }
+      entries.push({ binding: textureBinding(sb.slot), resource: tv });
+      if (sb.usesSampler) entries.push({ binding: samplerBinding(sb.slot), resource: this.sampler(sub.samplers[stage][sb.slot], sb.shadow) });
+    }
+    return this.dev.device.createBindGroup({ layout, entries });
+  }
+
+  private sampler(s: SamplerStateDesc | null, shadow: boolean): GPUSampler {
+    const key = s ? `${s.wrapS},${s.wrapT},${s.wrapR},${s.minImg},${s.magImg},${s.minMip},${s.minLod},${s.maxLod},${shadow ? s.compareFunc : -1}` : `none${shadow}`;
+    let smp = this.dev.samplers.get(key);
+    if (!smp) {
+      const mip = s?.minMip ?? PipeTexMipFilter.NONE;
+      const desc: GPUSamplerDescriptor = {
+        addressModeU: addressMode(s?.wrapS ?? 0), addressModeV: addressMode(s?.wrapT ?? 0), addressModeW: addressMode(s?.wrapR ?? 0),
+        magFilter: s?.magImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
+        minFilter: s?.minImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
+        mipmapFilter: mip === PipeTexMipFilter.LINEAR ? 'linear' : 'nearest',
+        lodMinClamp: Math.max(0, s?.minLod ?? 0),
+        // MIPFILTER_NONE samples the base level only.
+        lodMaxClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.max(Math.max(0, s?.minLod ?? 0), Math.min(32, s?.maxLod ?? 32)),
+      };
+      if (shadow) desc.compare = (['never', 'less', 'equal', 'less-equal', 'greater', 'not-equal', 'greater-equal', 'always'] as const)[s?.compareFunc ?? 7];
+      smp = this.dev.samplers.set(key, this.dev.device.createSampler(desc));
+    }
+    return smp;
+  }
+}
+
+function hasFlatInputs(fs: ShaderInterface, flatShade: boolean): boolean {
+  return fs.inputs.some((v) => v.interpolation === 'flat' || (v.colorInterp && flatShade));
+}

@@ -1,0 +1,166 @@
+// Immutable WebGPU pipelines from Gallium state, cached by a key of exactly the state that shapes
+// them; dynamic state (viewport, scissor, blend colour, stencil reference) stays out of the key.
+import { PipeFace } from '../../protocol/gallium.js';
+import { ContextError } from '../../server/renderer.js';
+import { emitWgsl, linkStages } from '../tgsi/index.js';
+import type { TgsiShader } from '../tgsi/ir.js';
+import {
+  kDriverUniformSize, kMaxSamplerSlots, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
+} from '../tgsi/interface.js';
+import type { SubContext } from '../state/sub-context.js';
+import type { BoundedCache, GlDevice } from './device-cache.js';
+import type { GpuFormat } from './format-map.js';
+import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
+
+export interface PipelineInputs {
+  sub: SubContext;
+  fb: { colors: (GpuFormat | null)[]; depth: GpuFormat | null };
+  mode: number;
+  indexFormat: GPUIndexFormat | undefined;
+}
+
+export interface VertexSlot { slot: number; bufferIndex: number; extraOffset: number }
+
+export interface BuiltPipeline {
+  pipeline: GPURenderPipeline;
+  layouts: [GPUBindGroupLayout, GPUBindGroupLayout, GPUBindGroupLayout];
+  vs: EmittedShader;
+  fs: EmittedShader;
+  vertexSlots: VertexSlot[];
+}
+
+const built = new WeakMap<GlDevice, BoundedCache<string, BuiltPipeline>>();
+const shaderIds = new WeakMap<TgsiShader, number>();
+let nextShaderId = 1;
+const idOf = (s: TgsiShader): number => {
+  let id = shaderIds.get(s);
+  if (id === undefined) { id = nextShaderId++; shaderIds.set(s, id); }
+  return id;
+};
+
+export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
+  const { sub } = p;
+  const vsShader = dev.shader(sub.shaders[0]!.text!);
+  const fsShader = dev.shader(sub.shaders[1]!.text!);
+  const ve = sub.vertexElements?.elements ?? [];
+  const rs = sub.rasterizer;
+  const dsa = sub.dsa;
+  const blend = sub.blend;
+  const topology = TOPOLOGY[p.mode];
+  if (!topology) throw new ContextError(`primitive mode ${p.mode} is not one our caps claim`);
+  const key = [
+    idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
+    ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${sub.vertexBuffers[e.bufferIndex]?.stride}`).join(','),
+    p.fb.colors.map((c) => c?.gpu ?? '-').join(','), p.fb.depth?.gpu ?? '-',
+    rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
+    dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
+    blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
+  ].join('|');
+  let cache = built.get(dev);
+  if (!cache) { cache = new (dev.pipelines.constructor as new () => BoundedCache<string, BuiltPipeline>)(); built.set(dev, cache); }
+  const hit = cache.get(key);
+  if (hit) return hit;
+
+  // Link: the FS decides the varying locations; the VS follows.
+  const vertexInputTypes: ScalarType[] = [];
+  ve.forEach((e, i) => { vertexInputTypes[i] = VERTEX_FORMAT.get(e.format)?.type ?? 'f32'; });
+  const colorOutputTypes: ScalarType[] = p.fb.colors.map(() => 'f32');
+  const link = linkStages(vsShader.interface, fsShader.interface, {
+    colorOutputs: p.fb.colors.length, colorOutputTypes, vertexInputTypes, flatShade: rs?.flatshade ?? false,
+  });
+  const vs = emitWgsl(vsShader, link.vertex);
+  const fs = emitWgsl(fsShader, link.fragment);
+  const layouts: [GPUBindGroupLayout, GPUBindGroupLayout, GPUBindGroupLayout] = [
+    driverLayout(dev), stageLayout(dev, vs.interface, GPUShaderStage.VERTEX), stageLayout(dev, fs.interface, GPUShaderStage.FRAGMENT),
+  ];
+
+  const buffers: GPUVertexBufferLayout[] = [];
+  const vertexSlots: VertexSlot[] = [];
+  // One WebGPU buffer slot per element: its Gallium offset moves into the binding offset, so
+  // WebGPU's attribute-offset < stride rule always holds.
+  ve.forEach((e, i) => {
+    if (!vs.interface.vertexAttributes.includes(i)) return;
+    const vf = VERTEX_FORMAT.get(e.format);
+    if (!vf) throw new ContextError(`vertex format ${e.format} is not one our caps claim`);
+    if (e.instanceDivisor > 1) throw new ContextError(`instance divisor ${e.instanceDivisor} is not supported`);
+    const stride = sub.vertexBuffers[e.bufferIndex]?.stride ?? 0;
+    if (stride % 4 !== 0) throw new ContextError(`vertex stride ${stride} is not a multiple of 4`);
+    buffers.push({ arrayStride: stride, stepMode: e.instanceDivisor ? 'instance' : 'vertex', attributes: [{ shaderLocation: i, offset: 0, format: vf.format }] });
+    vertexSlots.push({ slot: buffers.length - 1, bufferIndex: e.bufferIndex, extraOffset: e.srcOffset });
+  });
+  for (const a of vs.interface.vertexAttributes) {
+    if (a >= ve.length) throw new ContextError(`vertex shader reads attribute ${a}, but only ${ve.length} vertex elements are bound`);
+  }
+
+  const targets: (GPUColorTargetState | null)[] = p.fb.colors.map((c, i) => {
+    if (!c) return null;
+    const rt = blend ? blend.rt[blend.independent ? i : 0] : null;
+    const noAlpha = c.swizzle[3] === 5; // PipeSwizzle.ONE: the format has no alpha channel
+    const t: GPUColorTargetState = { format: c.gpu, writeMask: rt ? rt.colormask : 0xf };
+    if (rt?.enable) {
+      t.blend = {
+        color: { operation: BLEND_OP[rt.rgbFunc] ?? 'add', srcFactor: blendFactor(rt.rgbSrc, noAlpha), dstFactor: blendFactor(rt.rgbDst, noAlpha) },
+        alpha: { operation: BLEND_OP[rt.alphaFunc] ?? 'add', srcFactor: blendFactor(rt.alphaSrc, noAlpha), dstFactor: blendFactor(rt.alphaDst, noAlpha) },
+      };
+      for (const part of [t.blend.color, t.blend.alpha]) {
+        if (part.operation === 'min' || part.operation === 'max') { part.srcFactor = 'one'; part.dstFactor = 'one'; }
+      }
+    }
+    return t;
+  });
+
+  const desc: GPURenderPipelineDescriptor = {
+    layout: dev.device.createPipelineLayout({ bindGroupLayouts: layouts }),
+    vertex: { module: dev.module(vs.code), entryPoint: vs.entryPoint, buffers },
+    fragment: { module: dev.module(fs.code), entryPoint: fs.entryPoint, targets },
+    primitive: {
+      topology,
+      ...(p.indexFormat && (topology === 'line-strip' || topology === 'triangle-strip') ? { stripIndexFormat: p.indexFormat } : {}),
+      // Gallium and WebGPU both judge winding on window coordinates as stored (rows top-down).
+      frontFace: rs?.frontCcw ? 'ccw' : 'cw',
+      cullMode: rs?.cullFace === PipeFace.FRONT ? 'front' : rs?.cullFace === PipeFace.BACK ? 'back' : 'none',
+    },
+  };
+  if (p.fb.depth) {
+    const d = p.fb.depth;
+    const face = (i: 0 | 1): GPUStencilFaceState => {
+      const s = dsa?.stencil[i];
+      const st = s && (s.enabled || i === 1) ? (s.enabled ? s : dsa!.stencil[0]) : null;
+      return st && st.enabled
+        ? { compare: COMPARE[st.func], failOp: STENCIL_OP[st.failOp], depthFailOp: STENCIL_OP[st.zfailOp], passOp: STENCIL_OP[st.zpassOp] }
+        : { compare: 'always', failOp: 'keep', depthFailOp: 'keep', passOp: 'keep' };
+    };
+    const stencilOn = d.stencil && !!dsa?.stencil[0].enabled;
+    desc.depthStencil = {
+      format: d.gpu,
+      depthWriteEnabled: !!(dsa?.depthEnabled && dsa.depthWrite),
+      depthCompare: dsa?.depthEnabled ? COMPARE[dsa.depthFunc] : 'always',
+      ...(d.stencil ? {
+        stencilFront: face(0), stencilBack: face(1),
+        stencilReadMask: stencilOn ? dsa!.stencil[0].valueMask : 0xff, stencilWriteMask: stencilOn ? dsa!.stencil[0].writeMask : 0,
+      } : {}),
+      ...(rs?.offsetTri && topology.startsWith('triangle') ? { depthBias: Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
+    };
+  }
+  const pipeline = dev.device.createRenderPipeline(desc);
+  return cache.set(key, { pipeline, layouts, vs, fs, vertexSlots });
+}
+
+function driverLayout(dev: GlDevice): GPUBindGroupLayout {
+  const key = 'driver';
+  return dev.layouts.get(key) ?? dev.layouts.set(key, dev.device.createBindGroupLayout({
+    entries: [{ binding: 0, visibility: GPUShaderStage.VERTEX | GPUShaderStage.FRAGMENT, buffer: { type: 'uniform', minBindingSize: kDriverUniformSize } }],
+  }));
+}
+
+function stageLayout(dev: GlDevice, iface: ShaderInterface, visibility: number): GPUBindGroupLayout {
+  const entries: GPUBindGroupLayoutEntry[] = [];
+  for (const cb of iface.constantBuffers) entries.push({ binding: cb.index, visibility, buffer: { type: 'uniform', minBindingSize: cb.vec4Count * 16 } });
+  for (const s of iface.samplers) {
+    if (s.slot >= kMaxSamplerSlots) throw new ContextError(`sampler slot ${s.slot}`);
+    entries.push({ binding: textureBinding(s.slot), visibility, texture: { sampleType: s.sampleType, viewDimension: s.viewDimension, multisampled: s.multisampled } });
+    if (s.usesSampler) entries.push({ binding: samplerBinding(s.slot), visibility, sampler: { type: s.shadow ? 'comparison' : s.sampleType === 'float' ? 'filtering' : 'non-filtering' } });
+  }
+  const key = `${visibility}:${JSON.stringify(entries)}`;
+  return dev.layouts.get(key) ?? dev.layouts.set(key, dev.device.createBindGroupLayout({ entries }));
+}

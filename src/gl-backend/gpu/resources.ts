@@ -1,0 +1,197 @@
+// GPU side of guest resources. The CPU shadow (ResourceStore) stays the source of truth for what
+// the guest wrote; GPU textures and buffers mirror it, and rendering makes the GPU copy newer.
+import { PipeTextureTarget as T } from '../../protocol/virgl-formats.js';
+import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../../server/renderer.js';
+import type { GuestResource, ResourceStore } from '../resource-store.js';
+import type { GpuBatch } from './batch.js';
+import { Conversion, expandPacked16, gpuFormatOf, packPacked16, type GpuFormat } from './format-map.js';
+
+export interface GpuResource {
+  readonly guest: GuestResource;
+  readonly buffer: GPUBuffer | null;
+  readonly texture: GPUTexture | null;
+  readonly format: GpuFormat | null;
+  /** The GPU copy was rendered to after the shadow was last written. */
+  gpuNewer: boolean;
+  /** Serial of the batch that last referenced it (writes must not overtake those commands). */
+  usedInBatch: number;
+  readonly views: Map<string, GPUTextureView>;
+}
+
+// A function, not a constant: in Node the GPU* globals exist only once the device module installed them.
+const bufferUsage = (): number => GPUBufferUsage.VERTEX | GPUBufferUsage.INDEX | GPUBufferUsage.UNIFORM
+  | GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
+
+export class GpuResources {
+  private readonly side = new Map<number, GpuResource>();
+
+  constructor(private readonly device: GPUDevice, readonly store: ResourceStore, private readonly batch: GpuBatch) {}
+
+  create(args: ResourceCreateArgs): GpuResource {
+    const guest = this.store.create(args);
+    let buffer: GPUBuffer | null = null;
+    let texture: GPUTexture | null = null;
+    const format = args.target === T.BUFFER ? null : gpuFormatOf(args.format) ?? null;
+    if (args.target === T.BUFFER) {
+      buffer = this.device.createBuffer({ size: Math.max(4, align4(guest.storage.length)), usage: bufferUsage() });
+    } else if (format && args.nrSamples <= 1) {
+      texture = this.device.createTexture(textureDescriptor(guest, format));
+    }
+    const res: GpuResource = { guest, buffer, texture, format, gpuNewer: false, usedInBatch: 0, views: new Map() };
+    this.side.set(args.handle, res);
+    return res;
+  }
+
+  get(handle: number): GpuResource {
+    const r = this.side.get(handle);
+    if (!r) throw new ContextError(`unknown resource ${handle}`);
+    return r;
+  }
+
+  unref(handle: number): void {
+    const r = this.get(handle);
+    this.store.unref(handle);
+    this.side.delete(handle);
+    // Commands already recorded may still use it; WebGPU keeps destroyed objects valid until then
+    // only if not destroyed, so submit first.
+    if (r.usedInBatch === this.batch.serial) this.batch.submit();
+    r.buffer?.destroy();
+    r.texture?.destroy();
+  }
+
+  destroyAll(): void {
+    for (const r of this.side.values()) { r.buffer?.destroy(); r.texture?.destroy(); }
+    this.side.clear();
+    this.store.clear();
+  }
+
+  /** TRANSFER_PUT / RESOURCE_INLINE_WRITE: shadow first, then the GPU copy of the same box. */
+  write(t: TransferArgs, data: Uint8Array): void {
+    this.store.transfer(t, data, true);
+    const r = this.get(t.handle);
+    if (r.usedInBatch === this.batch.serial && !this.batch.isEmpty) this.batch.submit();
+    if (r.buffer) {
+      // Buffer writes must be 4-byte aligned: upload the enclosing aligned range from the shadow.
+      const start = t.x & ~3;
+      const end = Math.min(align4(t.x + t.width), r.buffer.size);
+      const src = r.guest.storage;
+      if (end <= src.length) {
+        this.device.queue.writeBuffer(r.buffer, start, src.buffer, src.byteOffset + start, end - start);
+      } else {
+        const tmp = new Uint8Array(end - start);
+        tmp.set(src.subarray(start));
+        this.device.queue.writeBuffer(r.buffer, start, tmp);
+      }
+    } else if (r.texture && r.format && !r.format.depth) {
+      this.uploadBox(r, t);
+    }
+    r.gpuNewer = false;
+  }
+
+  private uploadBox(r: GpuResource, t: TransferArgs): void {
+    const lvl = r.guest.levels[t.level];
+    const fmt = r.format!;
+    const origin = { x: t.x, y: t.y, z: t.z };
+    const size = { width: t.width, height: t.height, depthOrArrayLayers: t.depth };
+    const start = lvl.offset + t.z * lvl.sliceBytes + t.y * lvl.rowBytes + t.x * fmt.guestBytes;
+    const storage = r.guest.storage;
+    if (fmt.conversion === Conversion.None) {
+      this.device.queue.writeTexture({ texture: r.texture!, mipLevel: t.level, origin }, storage.subarray(start),
+        { bytesPerRow: lvl.rowBytes, rowsPerImage: lvl.rows }, size);
+      return;
+    }
+    const rowTexels = t.width;
+    const out = new Uint8Array(rowTexels * 4 * t.height * t.depth);
+    for (let z = 0; z < t.depth; z++) {
+      for (let y = 0; y < t.height; y++) {
+        const s = start + z * lvl.sliceBytes + y * lvl.rowBytes;
+        expandPacked16(fmt.conversion, storage.subarray(s), out.subarray(((z * t.height) + y) * rowTexels * 4), rowTexels);
+      }
+    }
+    this.device.queue.writeTexture({ texture: r.texture!, mipLevel: t.level, origin }, out,
+      { bytesPerRow: rowTexels * 4, rowsPerImage: t.height }, size);
+  }
+
+  /** TRANSFER_GET: from the GPU when it was rendered to, else from the shadow. */
+  read(t: TransferArgs, out: Uint8Array): void | Promise<void> {
+    const r = this.get(t.handle);
+    if (!r.gpuNewer || !r.texture || !r.format?.copyable) {
+      this.store.transfer(t, out, false);
+      return;
+    }
+    // Validate the box and the client's buffer against the shadow layout first.
+    this.store.transfer(t, out, false);
+    return this.readBack(r, t, out);
+  }
+
+  private async readBack(r: GpuResource, t: TransferArgs, out: Uint8Array): Promise<void> {
+    const fmt = r.format!;
+    const gpuBpp = fmt.conversion === Conversion.None ? fmt.guestBytes : 4;
+    const rowBytes = t.width * gpuBpp;
+    const bytesPerRow = Math.ceil(rowBytes / 256) * 256;
+    const size = bytesPerRow * t.height * t.depth;
+    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const enc = this.batch.copyEncoder();
+    enc.copyTextureToBuffer(
+      { texture: r.texture!, mipLevel: t.level, origin: { x: t.x, y: t.y, z: t.z }, aspect: fmt.depth ? 'depth-only' : 'all' },
+      { buffer: staging, bytesPerRow, rowsPerImage: t.height },
+      { width: t.width, height: t.height, depthOrArrayLayers: t.depth });
+    this.batch.submit();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      staging.destroy();
+      throw new ContextError(`readback of resource ${t.handle} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const src = new Uint8Array(staging.getMappedRange());
+    const stride = t.stride || t.width * fmt.guestBytes;
+    const layerStride = t.layerStride || stride * t.height;
+    for (let z = 0; z < t.depth; z++) {
+      for (let y = 0; y < t.height; y++) {
+        const s = (z * t.height + y) * bytesPerRow;
+        const d = z * layerStride + y * stride;
+        if (fmt.conversion === Conversion.None) out.set(src.subarray(s, s + rowBytes), d);
+        else packPacked16(fmt.conversion, src.subarray(s), out.subarray(d), t.width);
+      }
+    }
+    staging.unmap();
+    staging.destroy();
+  }
+
+  /** A view of one level and layer range, cached per resource. */
+  view(r: GpuResource, level: number, levels: number, firstLayer: number, layers: number, dimension: GPUTextureViewDimension): GPUTextureView {
+    if (!r.texture) throw new ContextError(`resource ${r.guest.handle} has no GPU texture (format ${r.guest.args.format})`);
+    const t = r.texture;
+    if (levels < 1 || level + levels > t.mipLevelCount || (t.dimension !== '3d' && (layers < 1 || firstLayer + layers > t.depthOrArrayLayers))) {
+      throw new ContextError(`resource ${r.guest.handle}: view of levels ${level}+${levels}, layers ${firstLayer}+${layers} out of range`);
+    }
+    const key = `${level}:${levels}:${firstLayer}:${layers}:${dimension}`;
+    let v = r.views.get(key);
+    if (!v) {
+      v = t.createView({
+        dimension, baseMipLevel: level, mipLevelCount: levels,
+        ...(dimension === '3d' ? {} : { baseArrayLayer: firstLayer, arrayLayerCount: layers }),
+      });
+      r.views.set(key, v);
+    }
+    return v;
+  }
+}
+
+const align4 = (n: number): number => (n + 3) & ~3;
+
+function textureDescriptor(g: GuestResource, f: GpuFormat): GPUTextureDescriptor {
+  const a = g.args;
+  const is3d = a.target === T.TEXTURE_3D;
+  let usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_SRC | GPUTextureUsage.RENDER_ATTACHMENT;
+  if (!f.depth) usage |= GPUTextureUsage.COPY_DST;
+  return {
+    // 1D textures are 2D with height 1: WebGPU's 1D textures cannot have mip levels.
+    dimension: is3d ? '3d' : '2d',
+    size: { width: a.width, height: a.target === T.TEXTURE_1D || a.target === T.TEXTURE_1D_ARRAY ? 1 : a.height,
+      depthOrArrayLayers: is3d ? a.depth : Math.max(1, a.arraySize) },
+    mipLevelCount: a.lastLevel + 1,
+    format: f.gpu,
+    usage,
+  };
+}

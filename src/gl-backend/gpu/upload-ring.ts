@@ -1,0 +1,40 @@
+// Per-draw data (driver uniforms, inline constants, converted indices) for one batch, staged in
+// CPU memory and written to one GPU buffer just before the batch is submitted. Queue ordering makes
+// reuse safe: a write after submit N lands after N's commands have read the old contents.
+
+const ALIGN = 256; // minUniformBufferOffsetAlignment in every WebGPU implementation's defaults
+
+export class UploadRing {
+  readonly buffer: GPUBuffer;
+  private readonly staging: Uint8Array<ArrayBuffer>;
+  private used = 0;
+
+  constructor(private readonly device: GPUDevice, readonly capacity = 4 << 20) {
+    this.buffer = device.createBuffer({
+      size: capacity,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.INDEX | GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST,
+    });
+    this.staging = new Uint8Array(capacity);
+  }
+
+  /** Room for `size` bytes, or -1 when the batch must be submitted first. */
+  alloc(size: number): number {
+    const at = this.used;
+    if (at + size > this.capacity) return -1;
+    this.used = (at + size + ALIGN - 1) & ~(ALIGN - 1);
+    return at;
+  }
+
+  /** The staging bytes of an allocation, to fill before flush(). */
+  bytes(offset: number, size: number): Uint8Array<ArrayBuffer> {
+    return this.staging.subarray(offset, offset + size);
+  }
+
+  flush(): void {
+    if (this.used === 0) return;
+    this.device.queue.writeBuffer(this.buffer, 0, this.staging.buffer, 0, this.used);
+    this.used = 0;
+  }
+
+  destroy(): void { this.buffer.destroy(); }
+}
