@@ -1,6 +1,6 @@
 // `virgl-webgpu record`: a recording proxy in front of any vtest server.
 import { closeDevice, openNodeDevice, type DawnBackend } from '../gpu/node/dawn.js';
-import { GlRenderer } from '../gl-backend/renderer.js';
+import { GL_DEVICE_OPTIONS, GlRenderer } from '../gl-backend/renderer.js';
 import { RecordingProxy } from '../trace/node/recording-proxy.js';
 import { logLine } from './log.js';
 import { TOOL_VERSION } from './version.js';
@@ -18,7 +18,7 @@ export async function record(o: RecordOptions): Promise<void> {
   let capsOverride: { v1: Uint8Array; v2: Uint8Array } | undefined;
   if (o.caps === 'ours') {
     // Our caps depend on the device's limits, so open it just to build them.
-    const gpu = await openNodeDevice({ backend: o.backend, log: logLine });
+    const gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS, backend: o.backend, log: logLine });
     const r = new GlRenderer(gpu, logLine);
     capsOverride = { v1: r.capsV1(), v2: r.capsV2() };
     await closeDevice(gpu);

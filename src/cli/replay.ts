@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { closeDevice, openNodeDevice, type DawnBackend } from '../gpu/node/dawn.js';
-import { GlRenderer } from '../gl-backend/renderer.js';
+import { GL_DEVICE_OPTIONS, GlRenderer } from '../gl-backend/renderer.js';
 import { TraceReader } from '../trace/reader.js';
 import { FileSource } from '../trace/node/file-source.js';
 import { replayTrace } from '../trace/replay.js';
@@ -38,7 +38,7 @@ export async function replay(file: string, o: ReplayCliOptions): Promise<void> {
   if (o.compare) {
     logLine(`thresholds: channel tolerance ±${thresholds.channelTolerance}, at most ${(thresholds.maxDifferingFraction * 100).toFixed(2)}% differing pixels, PSNR >= ${thresholds.minPsnr} dB`);
   }
-  const gpu = await openNodeDevice({ backend: o.backend, log: logLine, onError: gpuErrorLogger() });
+  const gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS, backend: o.backend, log: logLine, onError: gpuErrorLogger() });
   const quiet: Logger = { info: () => {}, warn: (m) => logLine(`warning: ${m}`), error: (m) => logLine(`error: ${m}`) };
   const renderer = new GlRenderer(gpu, () => {});
   const [a, b] = o.frames ?? [0, reader.frames.length - 1];

@@ -1,6 +1,6 @@
 // `virgl-webgpu serve`: the vtest server on a WebGPU device.
 import { closeDevice, openNodeDevice, type DawnBackend } from '../gpu/node/dawn.js';
-import { GlRenderer } from '../gl-backend/renderer.js';
+import { GL_DEVICE_OPTIONS, GlRenderer } from '../gl-backend/renderer.js';
 import { VtestServer } from '../server/vtest-server.js';
 import { gpuErrorLogger, logLine } from './log.js';
 
@@ -11,7 +11,7 @@ export interface ServeOptions {
 }
 
 export async function serve(o: ServeOptions): Promise<void> {
-  const gpu = await openNodeDevice({ backend: o.backend, log: logLine, onError: gpuErrorLogger() });
+  const gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS, backend: o.backend, log: logLine, onError: gpuErrorLogger() });
   const renderer = new GlRenderer(gpu, logLine);
   const server = new VtestServer(renderer, { socketPath: o.socketPath, socketMode: o.socketMode, log: logLine });
   await server.listen();

@@ -9,6 +9,10 @@ export interface OpenDeviceOptions {
   featureLevel?: FeatureLevel;
   requiredLimits?: Record<string, GPUSize64>;
   requiredFeatures?: GPUFeatureName[];
+  /** Enabled when the adapter has them, silently skipped otherwise. */
+  optionalFeatures?: GPUFeatureName[];
+  /** Limits raised to whatever the adapter supports (e.g. maxVertexBuffers). */
+  adapterLimits?: string[];
   powerPreference?: GPUPowerPreference;
   /** Backend name for the description; `adapter.info` does not report it. */
   backend?: string;
@@ -67,6 +71,13 @@ export async function openDevice(gpu: GPU, opts: OpenDeviceOptions = {}): Promis
   }
 
   const features = new Set<GPUFeatureName>(opts.requiredFeatures ?? []);
+  for (const f of opts.optionalFeatures ?? []) if (adapter.features.has(f)) features.add(f);
+  const limits: Record<string, GPUSize64> = { ...opts.requiredLimits };
+  const adapterTable = adapter.limits as unknown as Record<string, number | undefined>;
+  for (const name of opts.adapterLimits ?? []) {
+    const v = adapterTable[name];
+    if (v !== undefined && limits[name] === undefined) limits[name] = v;
+  }
   if (wanted === 'core') features.add(CORE_FEATURE);
   for (const f of features) {
     if (!adapter.features.has(f)) throw new GpuOpenError('feature', `adapter lacks required feature '${f}'`);
@@ -74,7 +85,7 @@ export async function openDevice(gpu: GPU, opts: OpenDeviceOptions = {}): Promis
   checkLimits(adapter.limits, opts.requiredLimits);
 
   const desc: GPUDeviceDescriptor = { requiredFeatures: [...features], label: opts.label ?? 'virgl-webgpu' };
-  if (opts.requiredLimits) desc.requiredLimits = opts.requiredLimits;
+  if (Object.keys(limits).length > 0) desc.requiredLimits = limits;
   const device = await adapter.requestDevice(desc);
   const featureLevel: FeatureLevel = device.features.has(CORE_FEATURE) ? 'core' : 'compatibility';
 

@@ -299,9 +299,9 @@ export class GpuDraw {
         magFilter: s?.magImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
         minFilter: s?.minImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
         mipmapFilter: mip === PipeTexMipFilter.LINEAR ? 'linear' : 'nearest',
-        lodMinClamp: Math.max(0, s?.minLod ?? 0),
-        // MIPFILTER_NONE samples the base level only.
-        lodMaxClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.max(Math.max(0, s?.minLod ?? 0), Math.min(32, s?.maxLod ?? 32)),
+        // MIPFILTER_NONE samples the view's base level only.
+        lodMinClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, s?.minLod ?? 0)),
+        lodMaxClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, s?.minLod ?? 0, s?.maxLod ?? 32)),
       };
       if (shadow) desc.compare = (['never', 'less', 'equal', 'less-equal', 'greater', 'not-equal', 'greater-equal', 'always'] as const)[s?.compareFunc ?? 7];
       smp = this.dev.samplers.set(key, this.dev.device.createSampler(desc));

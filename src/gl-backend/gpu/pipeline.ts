@@ -76,8 +76,9 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
 
   const buffers: GPUVertexBufferLayout[] = [];
   const vertexSlots: VertexSlot[] = [];
-  // One WebGPU buffer slot per element: its Gallium offset moves into the binding offset, so
-  // WebGPU's attribute-offset < stride rule always holds.
+  // Elements of one Gallium buffer share a WebGPU slot when their offsets fit in the stride;
+  // an element that does not gets a slot of its own, its offset moved into the binding offset.
+  const shared = new Map<number, number>();
   ve.forEach((e, i) => {
     if (!vs.interface.vertexAttributes.includes(i)) return;
     const vf = VERTEX_FORMAT.get(e.format);
@@ -85,9 +86,21 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     if (e.instanceDivisor > 1) throw new ContextError(`instance divisor ${e.instanceDivisor} is not supported`);
     const stride = sub.vertexBuffers[e.bufferIndex]?.stride ?? 0;
     if (stride % 4 !== 0) throw new ContextError(`vertex stride ${stride} is not a multiple of 4`);
-    buffers.push({ arrayStride: stride, stepMode: e.instanceDivisor ? 'instance' : 'vertex', attributes: [{ shaderLocation: i, offset: 0, format: vf.format }] });
-    vertexSlots.push({ slot: buffers.length - 1, bufferIndex: e.bufferIndex, extraOffset: e.srcOffset });
+    const stepMode: GPUVertexStepMode = e.instanceDivisor ? 'instance' : 'vertex';
+    const fits = stride > 0 && e.srcOffset + vf.bytes <= stride && e.srcOffset % 4 === 0;
+    const groupKey = e.bufferIndex * 2 + (e.instanceDivisor ? 1 : 0);
+    const slot = fits ? shared.get(groupKey) : undefined;
+    if (slot !== undefined) {
+      (buffers[slot].attributes as GPUVertexAttribute[]).push({ shaderLocation: i, offset: e.srcOffset, format: vf.format });
+      return;
+    }
+    buffers.push({ arrayStride: stride, stepMode, attributes: [{ shaderLocation: i, offset: fits ? e.srcOffset : 0, format: vf.format }] });
+    vertexSlots.push({ slot: buffers.length - 1, bufferIndex: e.bufferIndex, extraOffset: fits ? 0 : e.srcOffset });
+    if (fits) shared.set(groupKey, buffers.length - 1);
   });
+  if (buffers.length > dev.device.limits.maxVertexBuffers) {
+    throw new ContextError(`${buffers.length} vertex buffer slots exceed the device's ${dev.device.limits.maxVertexBuffers}`);
+  }
   for (const a of vs.interface.vertexAttributes) {
     if (a >= ve.length) throw new ContextError(`vertex shader reads attribute ${a}, but only ${ve.length} vertex elements are bound`);
   }

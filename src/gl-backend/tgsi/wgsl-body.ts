@@ -12,7 +12,7 @@ import { kDefaultLoopLimit } from './interface.js';
 import type { Instruction } from './ir.js';
 import { kHelperDeps, kHelperFn, type HelperName, type HelperSink } from './opcodes.js';
 import { emitTexture } from './wgsl-tex.js';
-import { scalarLiteral } from './wgsl-regs.js';
+import { i32Literal } from './wgsl-regs.js';
 import type { EmitContext } from './wgsl-context.js';
 
 /** Upper bound on emitted body lines (fallthrough duplication could otherwise grow quadratically). */
@@ -152,7 +152,7 @@ export function emitBody(ctx: EmitContext): string[] {
         const s = label.src[0]!;
         const w = s.indirect ? null : ctx.regs.immWord(s.file, s.index, s.swizzle[0]);
         if (w === null) throw new TgsiTranslateError('CASE needs an immediate value', label.line);
-        sel = scalarLiteral(w, 'i32')!;
+        sel = i32Literal(w);
       }
       if (seen.has(sel)) throw new TgsiTranslateError(`duplicate CASE ${sel}`, label.line);
       seen.add(sel);

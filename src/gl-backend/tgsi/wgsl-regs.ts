@@ -9,10 +9,11 @@
 //         indirect access falls outside every declared array
 //   IN    in_<n> / vin[n] (private, filled by the entry point), OUT out_<n> / vout[n], SV sv_<n>
 //   ADDR  a<n>: vec4<i32>        CONST cb<file>[n] (uniform array<vec4<u32>, N>)
-//   IMM   folded into literals where the value is an ordinary float/integer; else imm<n> / imms[n]
+//   IMM   imm<n> (a `let`, so no expression on immediates is a WGSL const-expression: constant
+//         evaluation would turn a guest's 1.0/0.0 or an out-of-range bitfield into a compile error)
 
 import { TgsiTranslateError } from './errors.js';
-import type { Component, DstOperand, IndirectRef, RegisterRef, SrcOperand, TgsiShader } from './ir.js';
+import type { Component, DstOperand, Immediate, IndirectRef, RegisterRef, SrcOperand, TgsiShader } from './ir.js';
 import { kVec4, type ValType } from './opcodes.js';
 
 const C = 'xyzw';
@@ -129,44 +130,21 @@ export class Registers {
 
   /** Source operand as a vec4 of type t, swizzled, with its modifiers applied. */
   src(op: SrcOperand, t: ValType): string {
-    const lit = this.literal(op, t, op.swizzle);
-    let v: string;
-    if (lit !== null) v = lit;
-    else {
-      const { code, type } = this.ref(op);
-      const swz = isIdentity(op.swizzle) ? '' : `.${op.swizzle.map((c) => C[c]).join('')}`;
-      v = convert(`${code}${swz}`, type, t, true);
-    }
-    return modifiers(v, op, t, true);
+    const { code, type } = this.ref(op);
+    const swz = isIdentity(op.swizzle) ? '' : `.${op.swizzle.map((c) => C[c]).join('')}`;
+    return modifiers(convert(`${code}${swz}`, type, t, true), op, t, true);
   }
 
   /** Component `comp` (0 = the first swizzle letter) of a source, as a scalar of type t. */
   srcComp(op: SrcOperand, t: ValType, comp = 0): string {
-    const c = op.swizzle[comp]!;
-    const lit = this.literal(op, t, [c]);
-    const v = lit ?? convert(`${this.ref(op).code}.${C[c]}`, this.ref(op).type, t, false);
-    return modifiers(v, op, t, false);
+    const { code, type } = this.ref(op);
+    return modifiers(convert(`${code}.${C[op.swizzle[comp]!]}`, type, t, false), op, t, false);
   }
 
   /** Immediate words of a direct IMM operand (for CASE labels, gather components, offsets). */
   immWord(file: string, index: number, comp: Component): number | null {
     const imm = file === 'IMM' ? this.shader.immediates[index] : undefined;
     return imm ? imm.bits[comp] : null;
-  }
-
-  /** A literal for direct IMM reads whose value is an ordinary number; null otherwise. */
-  private literal(op: SrcOperand, t: ValType, comps: readonly Component[]): string | null {
-    if (op.file !== 'IMM' || op.indirect) return null;
-    const imm = this.shader.immediates[op.index];
-    if (!imm) return null;
-    const parts: string[] = [];
-    for (const c of comps) {
-      const p = scalarLiteral(imm.bits[c], t);
-      if (p === null) return null;
-      parts.push(p);
-    }
-    if (parts.length === 1) return parts[0]!;
-    return parts.every((p) => p === parts[0]) ? `${kVec4[t]}(${parts[0]})` : `${kVec4[t]}(${parts.join(', ')})`;
   }
 
   /** Statements writing `value` (vec4 of type t, or a scalar when splat) to dst under its write mask. */
@@ -220,7 +198,7 @@ export class Registers {
     for (const i of [...this.usedAddr].sort((a, b) => a - b)) out.push(`var a${i}: vec4i;`);
     vec4s += this.usedAddr.size;
     const imms = this.shader.immediates;
-    imms.forEach((m, i) => out.push(`let imm${i} = vec4u(${m.bits.map((b) => `0x${b.toString(16)}u`).join(', ')});`));
+    imms.forEach((m, i) => out.push(`let imm${i} = vec4u(${m.bits.map((b) => `0x${b.toString(16)}u`).join(', ')});${immComment(m)}`));
     if (this.immIndirect && imms.length > 0) {
       out.push(`var imms = array<vec4u, ${imms.length}>(${imms.map((_m, i) => `imm${i}`).join(', ')});`);
       vec4s += imms.length;
@@ -250,16 +228,14 @@ function modifiers(v: string, op: SrcOperand, t: ValType, vec: boolean): string 
 }
 
 const view = new DataView(new ArrayBuffer(4));
-const MIN_NORMAL = 1.1754943508222875e-38;
 
-/** A WGSL literal for 32 bits read as t, or null when only the bit pattern is safe (NaN, inf, denormal, -0). */
-export function scalarLiteral(bits: number, t: ValType): string | null {
-  if (t === 'u32') return `${bits >>> 0}u`;
-  if (t === 'i32') return `i32(${bits | 0})`;
-  view.setUint32(0, bits >>> 0);
-  const f = view.getFloat32(0);
-  if (bits === 0) return '0.0';
-  if (!Number.isFinite(f) || Math.abs(f) < MIN_NORMAL) return null;
-  const s = String(f);
-  return /[.e]/.test(s) ? s : `${s}.0`;
+/** `// 1.0, -2.5, ...` for float immediates, so the generated code stays readable. */
+function immComment(m: Immediate): string {
+  if (m.type !== 'FLT32') return '';
+  return ` // ${m.bits.map((b) => (view.setUint32(0, b >>> 0), String(view.getFloat32(0)))).join(', ')}`;
+}
+
+/** A WGSL i32 literal (for CASE selectors, which must be constants). */
+export function i32Literal(bits: number): string {
+  return `i32(${bits | 0})`;
 }

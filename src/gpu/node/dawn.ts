@@ -27,6 +27,8 @@ export interface NodeDeviceOptions {
   disableToggles?: string[];
   requiredLimits?: Record<string, GPUSize64>;
   requiredFeatures?: GPUFeatureName[];
+  optionalFeatures?: GPUFeatureName[];
+  adapterLimits?: string[];
   onError?: (error: GPUError) => void;
   log?: (line: string) => void;
 }
@@ -78,6 +80,8 @@ async function openOn(backend: DawnBackend, featureLevel: FeatureLevel, opts: No
   const openOpts: OpenDeviceOptions = { featureLevel, backend: backendName };
   if (opts.requiredLimits) openOpts.requiredLimits = opts.requiredLimits;
   if (opts.requiredFeatures) openOpts.requiredFeatures = opts.requiredFeatures;
+  if (opts.optionalFeatures) openOpts.optionalFeatures = opts.optionalFeatures;
+  if (opts.adapterLimits) openOpts.adapterLimits = opts.adapterLimits;
   if (opts.onError) openOpts.onError = opts.onError;
   let ctx: GpuContext;
   try {
