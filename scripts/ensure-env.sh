@@ -19,6 +19,10 @@ if [ ${#missing[@]} -gt 0 ] || [ $mesa_ok -eq 0 ]; then
 fi
 if [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
-elif [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
+else
+  # The fd-passing addon is built by npm's install script; rebuild it if only node_modules survived.
+  [ -f native/build/Release/virgl_native.node ] || node native/build.mjs
+fi
+if [ ! -f dist/cli/main.js ] || [ -n "$(find src -newer dist/cli/main.js -name '*.ts' -print -quit)" ]; then
   npm run --silent build
 fi

@@ -174,7 +174,7 @@ export interface ShaderInterface {
   readonly writesClipVertex: boolean;
   /** Number of CLIPDIST components the VS writes (TGSI CLIPDIST outputs). */
   readonly clipDistancesWritten: number;
-  /** Declares a loop or uses KILL: relevant to early depth test decisions. */
+  /** FS uses KILL, KILL_IF or DEMOTE (the alpha test may discard too): matters for early depth tests. */
   readonly usesDiscard: boolean;
   /** PROPERTY lines, name → values as written (e.g. FS_COORD_ORIGIN → ['UPPER_LEFT']). */
   readonly properties: Readonly<Record<string, readonly string[]>>;
