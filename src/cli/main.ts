@@ -64,6 +64,12 @@ program.command('golden')
   .option('--frames <A..B>', 'frames to extract', parseFrames)
   .action(async (file, o) => (await import('./golden.js')).golden(file, o));
 
+program.command('tgsi')
+  .description('print the WGSL that a TGSI text file (as Mesa\'s virgl driver sends it) translates to')
+  .argument('<file>', 'TGSI text file')
+  .option('--stage <stage>', 'check that the shader is of this stage (vertex, fragment, compute)')
+  .action(async (file, o) => (await import('./tgsi.js')).tgsi(file, o));
+
 program.command('info')
   .description('print the trace header, its frames, or the WebGPU adapter')
   .argument('[trace]', 'trace file (without one: the adapter)')

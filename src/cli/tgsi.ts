@@ -36,7 +36,7 @@ export async function tgsi(file: string, o: { stage?: string }): Promise<void> {
     const want = o.stage === undefined ? undefined : STAGE_ALIASES[o.stage.toLowerCase()];
     if (o.stage !== undefined && want === undefined) throw new TgsiTranslateError(`unknown stage '${o.stage}' (vs, fs, cs)`);
     if (want !== undefined && want !== shader.interface.stage) {
-      throw new TgsiTranslateError(`${file} is a ${shader.interface.stage} shader, not ${want}`);
+      throw new TgsiTranslateError(`this is a ${shader.interface.stage} shader, not ${want}`);
     }
     process.stdout.write(emitWgsl(shader, defaultLink(shader.interface)).code);
   } catch (e) {

@@ -71,12 +71,19 @@ export async function runTask(task: Task, o: RunnerOptions): Promise<RunResult> 
   void child.stop('SIGKILL', 0); // anything the test left behind in its process group
   const durationMs = Date.now() - t0;
 
+  // A client often dies of the server's death (SIGPIPE) before we hear of that death: give it a moment.
+  if (entry.killedBy === null && parseResult(output) === null && server.generation === generation) await serverSettles(server);
   const r = classify(output, entry.killedBy, server.generation !== generation, o.timeoutS, child);
   const dir = join(o.logDir, server.spec.label);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, `${String(task.index + 1).padStart(3, '0')}.log`),
     `# ${test.line}\n# ${r.result}${r.note ? ` (${r.note})` : ''} in ${durationMs} ms\n${output.slice(-MAX_OUTPUT)}`);
   return { ...r, durationMs };
+}
+
+async function serverSettles(server: ManagedServer): Promise<void> {
+  const g = server.generation;
+  for (let i = 0; i < 10 && server.generation === g; i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 function classify(output: string, killedBy: string | null, serverDied: boolean, timeoutS: number, child: Child): Omit<RunResult, 'durationMs'> {

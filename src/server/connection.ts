@@ -5,6 +5,7 @@ import { FramingError, VtestFramer } from './framer.js';
 import { ProtocolError, VtestSession } from './session.js';
 import type { Logger, Renderer } from './renderer.js';
 import type { ClientLimits } from './limits.js';
+import { BUSY_WAIT_FLAG_WAIT, VCmd } from '../protocol/vtest.js';
 
 export class ClientConnection {
   readonly session: VtestSession;
@@ -26,7 +27,10 @@ export class ClientConnection {
   ) {
     this.done = new Promise((r) => { this.resolveDone = r; });
     this.framer = new VtestFramer(limits.maxMessageBytes);
-    this.session = new VtestSession(renderer, { write: (b) => this.write(b) }, log, limits);
+    this.session = new VtestSession(renderer, {
+      write: (b) => this.write(b),
+      writeTransferData: (b, handle, version) => this.writeTransferData(b, handle, version),
+    }, log, limits);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => this.log.warn(`socket error: ${e.message}`));
     socket.on('close', () => this.finish());
@@ -34,6 +38,26 @@ export class ClientConnection {
 
   private write(bytes: Uint8Array): void {
     if (!this.closed) this.socket.write(bytes);
+  }
+
+  /**
+   * Below protocol v2, Mesa's front-buffer flush sends TRANSFER_GET and then RESOURCE_BUSY_WAIT(WAIT)
+   * on the same resource, and reads the busy-wait reply *before* the transfer data. When that
+   * busy-wait has already arrived, answer it first so the client reads what it expects; otherwise
+   * its picture would be shifted by the 12 reply bytes.
+   */
+  private writeTransferData(bytes: Uint8Array, handle: number, version: number): void | Promise<void> {
+    if (version < 2) {
+      // The command that produced `bytes` is finished, so its views may move now.
+      for (let more = this.queued.shift(); more !== undefined; more = this.queued.shift()) this.framer.feed(more);
+      const next = this.framer.peekFixed();
+      if (next && next.id === VCmd.RESOURCE_BUSY_WAIT && next.p0 === handle && (next.p1 & BUSY_WAIT_FLAG_WAIT) !== 0) {
+        const cmd = this.framer.next()!;
+        const pending = this.session.handle(cmd);
+        if (pending) return pending.then(() => this.write(bytes));
+      }
+    }
+    this.write(bytes);
   }
 
   private onData(chunk: Buffer): void {

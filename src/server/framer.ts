@@ -51,6 +51,19 @@ export class VtestFramer {
     this.end += chunk.length;
   }
 
+  /**
+   * Id and first two payload dwords of the next command if all of it has arrived, without consuming it.
+   * Only for fixed-size commands (the only use is looking for a RESOURCE_BUSY_WAIT).
+   */
+  peekFixed(): { id: number; p0: number; p1: number } | null {
+    const avail = this.end - this.start;
+    if (avail < VTEST_HDR_BYTES + 8) return null;
+    const len = this.view.getUint32(this.start, true);
+    const id = this.view.getUint32(this.start + 4, true);
+    if (id < 1 || id > VCMD_MAX || VCMD_LAYOUT[id as VCmd].unit !== LengthUnit.Dwords || avail < VTEST_HDR_BYTES + len * 4) return null;
+    return { id, p0: this.view.getUint32(this.start + 8, true), p1: this.view.getUint32(this.start + 12, true) };
+  }
+
   /** The next whole command, or null when more bytes are needed. Throws FramingError on bad framing. */
   next(): VtestCommand | null {
     const avail = this.end - this.start;

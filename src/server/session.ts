@@ -25,6 +25,11 @@ export class ProtocolError extends Error {
 
 export interface ReplySink {
   write(bytes: Uint8Array): void;
+  /**
+   * TRANSFER_GET's raw data. A sink may reorder it after the reply of an already received
+   * RESOURCE_BUSY_WAIT (see ClientConnection); the default is write().
+   */
+  writeTransferData?(bytes: Uint8Array, handle: number, protocolVersion: number): void | Promise<void>;
 }
 
 type Handler = (s: VtestSession, c: VtestCommand, p: Uint32Array) => void | Promise<void>;
@@ -178,20 +183,22 @@ export class VtestSession {
     }
     // The client reads exactly data_size raw bytes whatever happens, so always send them.
     const out = new Uint8Array(size);
-    const send = (): void => this.sink.write(out);
-    const fail = (e: unknown): void => {
+    const handle = p[TRANSFER_HANDLE];
+    const send = (): void | Promise<void> => this.sink.writeTransferData
+      ? this.sink.writeTransferData(out, handle, this.protocolVersion)
+      : this.sink.write(out);
+    const fail = (e: unknown): void | Promise<void> => {
       if (!(e instanceof ContextError)) throw e;
       this.log.warn(`TRANSFER_GET: ${e.message}`);
-      send();
+      return send();
     };
     try {
       const pending = this.ctx().transferGet(transferArgs(p), out);
       if (pending) return pending.then(send, fail);
     } catch (e) {
-      fail(e);
-      return;
+      return fail(e);
     }
-    send();
+    return send();
   }
 
   busyWait(flags: number): void | Promise<void> {

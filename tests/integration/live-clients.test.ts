@@ -102,9 +102,7 @@ describe('window captures: the comparison itself (virgl_test_server against itse
   }
 });
 
-// Gated until the GL backend draws (today it decodes and validates only): the lead removes the
-// skipIf once it does. Run them now with VWG_LIVE_PIXELS=1.
-describe.skipIf(!process.env.VWG_LIVE_PIXELS)('live clients: rendering like virglrenderer', () => {
+describe('live clients: rendering like virglrenderer', () => {
   for (const cmd of CLIENTS) {
     it(`${cmd}: no context error or disconnect in our server's log`, async () => {
       const r = await runFor(cmd, oursSock, RUN_SECONDS);

@@ -247,7 +247,7 @@ describe('tgsi → WGSL on Dawn: opcode matrix', () => {
         for (const rt of ['FLOAT', 'SINT', 'UINT']) {
           for (const stage of ['VERT', 'FRAG']) {
             const srcs = [...Array.from({ length: info.srcs - 1 }, (_v, i) => (i === 0 ? 'TEMP[1]' : 'IMM[0].xxxx')), 'SAMP[0]'];
-            const offset = ['TEX', 'TXL', 'TXF', 'TG4'].includes(info.name) && !target.includes('CUBE') ? ', IMM[1].xyz' : '';
+            const offset = ['TEX', 'TXL', 'TXF', 'TG4', 'TEX_LZ', 'TXF_LZ'].includes(info.name) && !target.includes('CUBE') ? ', IMM[1].xyz' : '';
             const text = `${header(stage)}DCL SAMP[0]\nDCL SVIEW[0], ${target}, ${rt}\nMOV TEMP[1], CONST[1]\n` +
               `${info.name} TEMP[0], ${srcs.join(', ')}, ${target}${offset}\nMOV OUT[0], TEMP[0]\nEND\n`;
             let code: string;
@@ -267,6 +267,11 @@ describe('tgsi → WGSL on Dawn: opcode matrix', () => {
     }
     expect(failures).toEqual([]);
     expect(compiled).toBeGreaterThan(900);
+    // TG4 with its component in the sampler swizzle (virgl's TGSI_TG4_COMPONENT_IN_SWIZZLE) and a NULL slot.
+    const tg4 = `${header('FRAG')}DCL SAMP[0]\nDCL SVIEW[0], 2D, FLOAT\nTG4 TEMP[0], CONST[0], NULL[0], SAMP[0].yyyy, 2D\nTG4 TEMP[1], CONST[0], NULL, SAMP[0].yyyy, 2D\nMOV OUT[0], TEMP[0]\nEND\n`;
+    const code = emitWgsl(translateTgsi(tg4), { varyingLocations: new Map(), colorOutputs: 1 }).code;
+    expect(code).toContain('textureGather(1, tex0, smp0');
+    expect(await compileErrors(code)).toEqual([]);
     // Every refusal names a WebGPU/WGSL limitation or an invalid combination.
     for (const reason of unsupported) {
       expect(reason).toMatch(/not supported|no WebGPU|WGSL has no|only be fetched|needs|cannot|take no/);

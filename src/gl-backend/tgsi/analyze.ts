@@ -21,7 +21,7 @@ export const kFsSpecialInputs: ReadonlySet<string> = new Set([
   'HELPER_INVOCATION',
 ]);
 /** Texture ops that need no sampler binding. */
-const NO_SAMPLER: ReadonlySet<string> = new Set(['TXF', 'TXQ', 'TXQS']);
+const NO_SAMPLER: ReadonlySet<string> = new Set(['TXF', 'TXF_LZ', 'TXQ', 'TXQS']);
 
 export function stageOf(p: Processor, line = 1): ShaderStage {
   switch (p) {

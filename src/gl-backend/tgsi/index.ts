@@ -16,7 +16,8 @@ export { parseTgsi, kLimits } from './parser.js';
 export { validateTgsi } from './validate.js';
 export { TgsiParseError, TgsiTranslateError, isTgsiError, type TgsiError } from './errors.js';
 export { kOpcodes, opcodeInfo, type OpcodeInfo } from './opcodes.js';
-export type { TgsiShader } from './ir.js';
+export type * from './ir.js';
+export { kRegisterFiles } from './ir.js';
 export * from './interface.js';
 
 /**

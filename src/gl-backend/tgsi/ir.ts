@@ -121,6 +121,3 @@ export interface TgsiShader {
 
 /** A parsed shader before its interface is derived (what parser.ts returns). */
 export type ParsedShader = Omit<TgsiShader, 'interface'>;
-
-export const kIdentitySwizzle: readonly [Component, Component, Component, Component] = [0, 1, 2, 3];
-export const kComponentNames = 'xyzw';

@@ -94,9 +94,32 @@ export class Cursor {
   word(): string {
     this.skipBlanks();
     const start = this.pos;
-    while (this.pos < this.end && isWordChar(this.text.charCodeAt(this.pos))) this.pos++;
+    let lower = false;
+    while (this.pos < this.end) {
+      const c = this.text.charCodeAt(this.pos);
+      if (!isWordChar(c)) break;
+      lower ||= c >= 97;
+      this.pos++;
+    }
     if (this.pos - start > 256) throw this.error('identifier too long', start - this.lineStart + 1);
-    return this.text.slice(start, this.pos).toUpperCase();
+    const w = this.text.slice(start, this.pos);
+    return lower ? w.toUpperCase() : w;
+  }
+
+  /**
+   * Reads a word of component letters into `out` (0..3 for x..w, -1 for any other character)
+   * without allocating; returns the word length, capped at out.length + 1.
+   */
+  components(out: number[]): number {
+    let n = 0;
+    while (this.pos < this.end) {
+      const c = this.text.charCodeAt(this.pos) | 32;
+      if (!isWordChar(this.text.charCodeAt(this.pos))) break;
+      this.pos++;
+      if (n < out.length) out[n] = c === 120 ? 0 : c === 121 ? 1 : c === 122 ? 2 : c === 119 ? 3 : -1;
+      if (n <= out.length) n++;
+    }
+    return n;
   }
 
   expectWord(what: string): string {

@@ -47,6 +47,15 @@ const MEMORY_WORDS: ReadonlySet<string> = new Set(['GLOBAL', 'SHARED', 'PRIVATE'
 
 const COMPONENT: Record<string, Component> = { X: 0, Y: 1, Z: 2, W: 3 };
 
+/** Every swizzle as one shared, frozen tuple (index: 2 bits per component, x first). */
+const SWIZZLES4 = Array.from({ length: 256 }, (_v, k) =>
+  Object.freeze([k & 3, (k >> 2) & 3, (k >> 4) & 3, (k >> 6) & 3] as Component[]));
+const SWIZZLES3 = Array.from({ length: 64 }, (_v, k) => Object.freeze([k & 3, (k >> 2) & 3, (k >> 4) & 3] as Component[]));
+const IDENTITY4: readonly Component[] = SWIZZLES4[0 | (1 << 2) | (2 << 4) | (3 << 6)]!;
+const IDENTITY3: readonly Component[] = SWIZZLES3[0 | (1 << 2) | (2 << 4)]!;
+/** Shared empty list for instructions without offsets or qualifiers (never pushed to). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /** Parses TGSI text. Throws only TgsiParseError. */
 export function parseTgsi(text: string): ParsedShader {
   if (typeof text !== 'string') throw new TgsiParseError('shader text must be a string', 1, 1);
@@ -64,6 +73,8 @@ class Parser {
   private readonly immediates: Immediate[] = [];
   private readonly instructions: Instruction[] = [];
   private depth = 0;
+  /** Component letters of the swizzle or mask being read. */
+  private readonly scratch = [0, 0, 0, 0];
 
   constructor(private readonly c: Cursor) {}
 
@@ -249,10 +260,16 @@ class Parser {
         texTarget = t as TextureTarget;
       }
     }
-    const texOffsets: TexOffset[] = [];
-    const extra: string[] = [];
-    while ((info.isTex || info.texOffsets) && texOffsets.length < 4 && c.accept(',')) texOffsets.push(this.texOffset());
-    while (info.memory && extra.length < 8 && c.accept(',')) extra.push(c.expectWord('a memory qualifier or format'));
+    let texOffsets: TexOffset[] = NONE;
+    let extra: string[] = NONE;
+    while ((info.isTex || info.texOffsets) && texOffsets.length < 4 && c.accept(',')) {
+      if (texOffsets === NONE) texOffsets = [];
+      texOffsets.push(this.texOffset());
+    }
+    while (info.memory && extra.length < 8 && c.accept(',')) {
+      if (extra === NONE) extra = [];
+      extra.push(c.expectWord('a memory qualifier or format'));
+    }
     if (info.branch && c.accept(':')) c.uint('label');
     this.nest(info, col);
     this.instructions.push({ op: info, saturate, precise, dst, src, texTarget, texOffsets, extra, line });
@@ -300,6 +317,10 @@ class Parser {
     const line = c.line;
     const column = (c.skipBlanks(), c.column);
     const file = this.file();
+    // An unused operand may print as a bare NULL.
+    if (file === 'NULL' && (c.skipBlanks(), c.peek() !== 91)) {
+      return { file, index: 0, indirect: null, dimension: null, dimIndirect: null, arrayId: 0, line, column };
+    }
     c.expect('[');
     const b1 = this.bracket();
     let b2: Bracket | null = null;
@@ -357,12 +378,12 @@ class Parser {
     if (c.peek() !== 46) return 0xf;
     c.pos++;
     const col = c.column;
-    const w = c.word();
+    const n = c.components(this.scratch);
     let mask = 0;
     let last = -1;
-    for (let i = 0; i < w.length; i++) {
-      const comp = COMPONENT[w[i]!];
-      if (comp === undefined || comp <= last) throw c.error('expected a write mask (x, y, z, w in order)', col);
+    for (let i = 0; i < n; i++) {
+      const comp = i < 4 ? this.scratch[i]! : -1;
+      if (comp < 0 || comp <= last) throw c.error('expected a write mask (x, y, z, w in order)', col);
       mask |= 1 << comp;
       last = comp;
     }
@@ -393,22 +414,22 @@ class Parser {
     };
   }
 
-  /** `.xyzw`-style swizzle of 1..4 letters (a short one repeats its last letter). */
-  private optSwizzle(n: 3 | 4): Component[] {
+  /** `.xyzw`-style swizzle of 1..4 letters (a short one repeats its last letter); shared tuples. */
+  private optSwizzle(n: 3 | 4): readonly Component[] {
     const c = this.c;
     c.skipBlanks();
-    if (c.peek() !== 46) return n === 4 ? [0, 1, 2, 3] : [0, 1, 2];
+    if (c.peek() !== 46) return n === 4 ? IDENTITY4 : IDENTITY3;
     c.pos++;
     const col = c.column;
-    const w = c.word();
-    if (w.length < 1 || w.length > 4) throw c.error('expected a swizzle', col);
-    const out: Component[] = [];
-    for (let i = 0; i < n; i++) {
-      const comp = COMPONENT[w[Math.min(i, w.length - 1)]!];
-      if (comp === undefined) throw c.error('expected a swizzle of x, y, z, w', col);
-      out.push(comp);
+    const len = c.components(this.scratch);
+    if (len < 1 || len > 4) throw c.error('expected a swizzle', col);
+    let key = 0;
+    for (let i = 0; i < 4; i++) {
+      const comp = this.scratch[Math.min(i, len - 1)]!;
+      if (comp < 0) throw c.error('expected a swizzle of x, y, z, w', col);
+      key |= comp << (2 * i);
     }
-    return out;
+    return n === 4 ? SWIZZLES4[key]! : SWIZZLES3[key & 63]!;
   }
 
   private texOffset(): TexOffset {

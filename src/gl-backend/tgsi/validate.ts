@@ -12,7 +12,7 @@ import { baseTarget } from './targets.js';
 
 type Block = { kind: 'if' | 'loop' | 'switch' | 'sub'; line: number; sawElse: boolean };
 
-const WRITABLE: ReadonlySet<RegisterFile> = new Set(['TEMP', 'OUT', 'ADDR']);
+const WRITABLE: ReadonlySet<RegisterFile> = new Set(['TEMP', 'OUT', 'ADDR', 'NULL']);
 const CHECKED: ReadonlySet<RegisterFile> = new Set(['IN', 'OUT', 'TEMP', 'CONST', 'SAMP', 'SVIEW', 'ADDR', 'SV']);
 
 /** Declared ranges per file and dimension: key `${file}/${dim}` → sorted-free list of [first, last]. */
@@ -57,8 +57,6 @@ export function validateTgsi(shader: ParsedShader): void {
       // Indirect accesses are range-checked at run time (robust buffer access); the file must exist.
       const ok = r.indirect || r.dimIndirect ? decls.hasFile(r.file, dim) || r.file === 'CONST' : decls.has(r.file, dim, r.index);
       if (!ok) fail(`${r.file}${r.dimension !== null ? `[${r.dimension}]` : ''}[${r.index}] is not declared`, r.line, r.column);
-    } else if (r.file === 'NULL') {
-      if (!write) fail('cannot read the NULL file', r.line, r.column);
     }
     for (const ind of [r.indirect, r.dimIndirect]) {
       if (!ind) continue;

@@ -123,6 +123,9 @@ export class Registers {
         return { code: `cb${r.dimension ?? 0}[${ind ? this.indexExpr(ind, r.index) : r.index}]`, type: 'u32' };
       case 'IMM':
         return { code: ind ? `imms[${this.indexExpr(ind, r.index)}]` : `imm${r.index}`, type: 'u32' };
+      case 'NULL':
+        // An unused operand (TG4's component slot when the component is in the sampler swizzle).
+        return { code: 'vec4u(0u)', type: 'u32' };
       default:
         throw new TgsiTranslateError(`register file ${r.file} is not supported here`, r.line);
     }

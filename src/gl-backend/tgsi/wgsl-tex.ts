@@ -46,7 +46,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
     if (!info.multisampled) fail('needs a multisampled texture');
     result = `vec4u(textureNumSamples(${T}))`;
     rtype = 'u32';
-  } else if (name === 'TXF') {
+  } else if (name === 'TXF' || name === 'TXF_LZ') {
     if (info.view === 'cube' || info.view === 'cube-array') fail('cannot fetch texels of a cube texture');
     lines.push(`let ic = ${ctx.regs.src(inst.src[0]!, 'i32')};`);
     const off = offset(ctx, inst, info, fail);
@@ -54,7 +54,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
     if (off) xy = `(${xy} + ${off})`;
     const args = [T, xy];
     if (info.layer >= 0) args.push(`ic.${C[info.layer]}`);
-    args.push(info.rect ? '0' : 'ic.w');
+    args.push(info.rect || name === 'TXF_LZ' ? '0' : 'ic.w');
     result = wrapShadow(`textureLoad(${args.join(', ')})`, info);
   } else {
     if (info.multisampled) fail('multisampled textures can only be fetched (TXF)');
@@ -79,7 +79,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
         const ref = info.ref === 4 ? src1x() : `c.${C[info.ref]}`;
         if (name === 'TG4') result = `textureGatherCompare(${tail([ref])})`;
         else {
-          const implicit = frag && name !== 'TXL' && name !== 'TXL2';
+          const implicit = frag && name !== 'TXL' && name !== 'TXL2' && name !== 'TEX_LZ';
           result = `vec4f(${implicit ? 'textureSampleCompare' : 'textureSampleCompareLevel'}(${tail([ref])}))`;
         }
         rtype = 'f32';
@@ -93,6 +93,9 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
             result = frag ? `textureSampleBias(${tail([bias])})` : `textureSampleLevel(${tail(['0.0'])})`;
             break;
           }
+          case 'TEX_LZ':
+            result = `textureSampleLevel(${tail(['0.0'])})`;
+            break;
           case 'TXL': case 'TXL2':
             result = `textureSampleLevel(${tail([name === 'TXL' ? 'c.w' : src1x()])})`;
             break;
@@ -107,8 +110,11 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
           }
           case 'TG4': {
             if (info.coords !== 2 && info.view !== 'cube' && info.view !== 'cube-array') fail('gather needs a 2D, array or cube texture');
+            // The component is an immediate operand, or (PIPE_CAP_TGSI_TG4_COMPONENT_IN_SWIZZLE)
+            // the sampler's swizzle with an unused NULL operand.
             const s1 = inst.src[1]!;
-            const comp = ctx.regs.immWord(s1.file, s1.index, s1.swizzle[0]) ?? fail('the gather component must be an immediate');
+            const samp = inst.src[samplerOperandIndex(inst)]!;
+            const comp = s1.file === 'IMM' && !s1.indirect ? ctx.regs.immWord(s1.file, s1.index, s1.swizzle[0])! : s1.file === 'NULL' ? samp.swizzle[0] : fail('the gather component must be an immediate');
             result = `textureGather(${comp & 3}, ${tail([])})`;
             break;
           }
