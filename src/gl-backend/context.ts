@@ -8,6 +8,7 @@ import { decodeCommands } from './decoder.js';
 import { ResourceStore, type StoreLimits } from './resource-store.js';
 import { GpuBatch } from './gpu/batch.js';
 import { GpuDraw } from './gpu/draw.js';
+import { GpuOps } from './gpu/ops.js';
 import { GpuResources } from './gpu/resources.js';
 import type { GlDevice } from './gpu/device-cache.js';
 import { SubContext } from './state/sub-context.js';
@@ -19,6 +20,8 @@ export class GlContext implements RendererContext {
   errorState: string | null = null;
   readonly resources: GpuResources;
   readonly draw: GpuDraw;
+  /** Blits, copies, box clears and queries. */
+  readonly ops: GpuOps;
   private readonly batch: GpuBatch;
   private readonly subs = new Map<number, SubContext>();
   private current: SubContext | null = null;
@@ -34,6 +37,7 @@ export class GlContext implements RendererContext {
     this.batch = new GpuBatch(dev.device);
     this.resources = new GpuResources(dev.device, new ResourceStore(formatBlock, limits), this.batch);
     this.draw = new GpuDraw(dev, this.resources, this.batch, log);
+    this.ops = new GpuOps(dev, this.resources, this.batch, log);
   }
 
   sub(): SubContext {

@@ -5,7 +5,8 @@ import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
-import { kDriverUniformSize, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import { kDriverUniformSize, kIdentitySwizzleBits, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import { gpuFormatOf } from './format-map.js';
 import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
@@ -23,6 +24,7 @@ const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
 export class GpuDraw {
   private readonly ring: UploadRing;
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
+  private readonly swizzles = new Uint32Array(32);
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
 
@@ -118,6 +120,7 @@ export class GpuDraw {
       ...(sub.dsa?.alphaEnabled ? { alphaFunc: sub.dsa.alphaFunc, alphaRef: sub.dsa.alphaRef } : {}),
       twoSide: rs?.lightTwoside ?? false,
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
+      texSwizzle: this.packSwizzles(sub),
     }, this.scratch);
     this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
     const groups = [
@@ -177,6 +180,29 @@ export class GpuDraw {
     } else {
       pass.draw(count, instances, b[at + DRAW_START], b[at + DRAW_START_INSTANCE]);
     }
+  }
+
+  /** Per sampler slot: the view's swizzle composed with how WebGPU stores the format (see format-map). */
+  private packSwizzles(sub: SubContext): Uint32Array {
+    const out = this.swizzles;
+    for (let stage = 0; stage < 2; stage++) {
+      const views = sub.samplerViews[stage];
+      for (let slot = 0; slot < 16; slot++) {
+        const v = views[slot];
+        let bits = kIdentitySwizzleBits;
+        if (v) {
+          const fmt = gpuFormatOf(v.format) ?? this.resources.tryGet(v.resHandle)?.format ?? null;
+          bits = 0;
+          for (let c = 0; c < 4; c++) {
+            const sel = v.swizzle[c];
+            const eff = sel < 4 && fmt ? fmt.swizzle[sel] : sel;
+            bits |= (eff > 5 ? 5 : eff) << (3 * c);
+          }
+        }
+        out[(stage === 1 ? 16 : 0) + slot] = bits ^ kIdentitySwizzleBits;
+      }
+    }
+    return out;
   }
 
   /** Index list (u32, in the ring) with each primitive's last vertex moved first, winding kept. */

@@ -48,6 +48,8 @@ export class GpuResources {
     return r;
   }
 
+  tryGet(handle: number): GpuResource | undefined { return this.side.get(handle); }
+
   unref(handle: number): void {
     const r = this.get(handle);
     this.store.unref(handle);

@@ -52,8 +52,17 @@ export const kDriverUniformLayout = {
   clipPlanes: { offset: 80, wgsl: 'array<vec4f, 8>' },
   pointSize: { offset: 208, wgsl: 'vec4f' },
   drawParams: { offset: 224, wgsl: 'vec4u' },
+  texSwizzle: { offset: 240, wgsl: 'array<vec4u, 8>' },
 } as const;
-export const kDriverUniformSize = 240;
+export const kDriverUniformSize = 368;
+
+/**
+ * texSwizzle: one u32 per sampler slot (vertex slots 0..15, fragment 16..31), 3 bits per channel
+ * (PipeSwizzle: 0..3 a component, 4 zero, 5 one), XOR-ed with kIdentitySwizzleBits so that zero
+ * means identity. Covers formats WebGPU stores differently (L8, A8, BGRX) and sampler-view swizzles.
+ */
+export const kIdentitySwizzleBits = 0 | (1 << 3) | (2 << 6) | (3 << 9);
+export const swizzleIndex = (stage: ShaderStage, slot: number): number => (stage === 'fragment' ? 16 : 0) + slot;
 
 /** flags.x bits. The viewport transform already encodes clip_halfz; the bit is informational. */
 export const kFlagClipHalfZ = 1 << 0;
@@ -76,6 +85,8 @@ export interface DriverUniforms {
   baseVertex?: number;
   baseInstance?: number;
   drawId?: number;
+  /** 32 packed swizzles (see texSwizzle), already XOR-ed with kIdentitySwizzleBits. */
+  texSwizzle?: ArrayLike<number>;
 }
 
 /** Writes VglDriver into `out` (kDriverUniformSize bytes at `offset`), little-endian as WebGPU wants. */
@@ -99,6 +110,7 @@ export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDri
   dv.setUint32(L.drawParams.offset + 4, (v.baseInstance ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 8, (v.drawId ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 12, 0, true);
+  for (let i = 0; i < 32; i++) dv.setUint32(L.texSwizzle.offset + 4 * i, (v.texSwizzle?.[i] ?? 0) >>> 0, true);
   return out;
 }
 

@@ -2,7 +2,7 @@
 
 import type { LinkOptions, SamplerBindingInfo, ShaderStage } from './interface.js';
 import type { TgsiShader } from './ir.js';
-import type { HelperName } from './opcodes.js';
+import type { HelperName, ValType } from './opcodes.js';
 import type { Registers } from './wgsl-regs.js';
 
 export interface EmitContext {
@@ -13,4 +13,6 @@ export interface EmitContext {
   /** Helper functions requested by templates (emitted once at module scope). */
   readonly helpers: Set<HelperName>;
   readonly samplers: ReadonlyMap<number, SamplerBindingInfo>;
+  /** Texel types whose swizzle helper the module needs. */
+  readonly swizzles: Set<ValType>;
 }

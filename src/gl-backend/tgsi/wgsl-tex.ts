@@ -10,6 +10,7 @@
 // nearest texel, clamped to the edge (no sampler state applies to them); LODQ is computed from
 // coordinate derivatives and the texture size.
 
+import { kIdentitySwizzleBits, swizzleIndex } from './interface.js';
 import { TgsiTranslateError } from './errors.js';
 import type { Instruction } from './ir.js';
 import type { ValType } from './opcodes.js';
@@ -124,7 +125,29 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
       }
     }
   }
+  // Texel results go through the slot's swizzle (format emulation and sampler-view swizzle).
+  if (name !== 'TXQ' && name !== 'TXQS' && name !== 'LODQ' && name !== 'TG4' && !info.shadow) {
+    const i = swizzleIndex(ctx.stage, slot);
+    result = `vgl_swz_${rtype}(${result!}, vgl.texSwizzle[${i >> 2}][${i & 3}])`;
+    ctx.swizzles.add(rtype);
+  }
   return ['{', ...lines.map((l) => `  ${l}`), ...ctx.regs.write(inst.dst[0]!, result!, rtype, false, inst.saturate).map((l) => `  ${l}`), '}'];
+}
+
+/** WGSL of the swizzle helper for one texel type. */
+export function swizzleHelper(t: ValType): string {
+  const v = t === 'f32' ? 'vec4f' : t === 'i32' ? 'vec4i' : 'vec4u';
+  const [zero, one] = t === 'f32' ? ['0.0', '1.0'] : t === 'i32' ? ['0i', '1i'] : ['0u', '1u'];
+  return `fn vgl_swz_${t}(v: ${v}, bits: u32) -> ${v} {
+  let s = bits ^ ${kIdentitySwizzleBits}u;
+  var e = v;
+  var r: ${v};
+  for (var i = 0u; i < 4u; i++) {
+    let c = (s >> (3u * i)) & 7u;
+    r[i] = select(select(${zero}, ${one}, c == 5u), e[min(c, 3u)], c < 4u);
+  }
+  return r;
+}`;
 }
 
 /** Normalized coordinates in WGSL's shape (1D → 2D at the centre row). */

@@ -1,0 +1,24 @@
+// The commands beyond draws and clears, for GlContext: blits, copies, box and surface clears,
+// queries. They share a parameter ring and the after-submit queue.
+import type { Logger } from '../../server/renderer.js';
+import { AfterSubmit } from './after-submit.js';
+import type { GpuBatch } from './batch.js';
+import { GpuBlit } from './blit.js';
+import { GpuCopy } from './copy.js';
+import type { GlDevice } from './device-cache.js';
+import { ParamRing } from './params.js';
+import { GpuQueries } from './queries.js';
+import type { GpuResources } from './resources.js';
+
+export class GpuOps {
+  readonly blit: GpuBlit;
+  readonly copy: GpuCopy;
+  readonly queries: GpuQueries;
+
+  constructor(dev: GlDevice, resources: GpuResources, batch: GpuBatch, log: Logger) {
+    const after = new AfterSubmit(batch);
+    this.blit = new GpuBlit(dev, resources, batch, new ParamRing(dev.device, batch), log);
+    this.copy = new GpuCopy(dev, resources, batch, this.blit, after, log);
+    this.queries = new GpuQueries(dev, resources, batch, after, log);
+  }
+}
