@@ -33,7 +33,10 @@ export class GlContext implements RendererContext {
     handle: 0, level: 0, stride: 0, layerStride: 0, x: 0, y: 0, z: 0, width: 0, height: 0, depth: 0,
   };
 
+  private readonly device: GPUDevice;
+
   constructor(readonly clientName: string, private readonly log: Logger, limits: StoreLimits, dev: GlDevice) {
+    this.device = dev.device;
     this.batch = new GpuBatch(dev.device);
     this.resources = new GpuResources(dev.device, new ResourceStore(formatBlock, limits), this.batch);
     this.draw = new GpuDraw(dev, this.resources, this.batch, log);
@@ -86,9 +89,24 @@ export class GlContext implements RendererContext {
       if (this.refusedSubmits++ === 0) this.log.warn(`refusing submits: the context is in its error state (${this.errorState})`);
       return;
     }
+    // WebGPU errors raised while recording this client's work are reported to this client's log
+    // (scopes are synchronous brackets, so no other client's work can fall inside them).
+    this.device.pushErrorScope('validation');
+    this.device.pushErrorScope('out-of-memory');
     this.guard(() => decodeCommands(this, COMMANDS, commands));
     // Work recorded by this submit goes to the GPU now; the render pass would end at a flush anyway.
     this.batch.submit();
+    for (let i = 0; i < 2; i++) void this.device.popErrorScope().then((e) => { if (e) this.gpuError(e); }, () => {});
+  }
+
+  private gpuErrors = 0;
+
+  /** A WebGPU error caused by this context's work: logged (rate-limited) for this client only. */
+  private gpuError(e: GPUError): void {
+    this.gpuErrors++;
+    if (this.gpuErrors <= 5 || this.gpuErrors % 1000 === 0) {
+      this.log.error(`gpu error #${this.gpuErrors}: ${e.message.split('\n').slice(0, 4).join(' | ')}`);
+    }
   }
 
   noteNotRendered(cmd: number): void {

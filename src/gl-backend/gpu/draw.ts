@@ -11,7 +11,11 @@ import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
-import { buildPipeline } from './pipeline.js';
+import { buildPipeline, CONVERTED_BUFFER_BASE, type VertexOverride } from './pipeline.js';
+import { expandVertices, vertexLayout } from './vertex-convert.js';
+import { VERTEX_FORMAT } from './state-map.js';
+import { VirglFormat } from '../../protocol/virgl-formats.js';
+import type { VertexElement } from '../state/objects.js';
 import type { ShaderInterface } from '../tgsi/interface.js';
 import { addressMode } from './state-map.js';
 
@@ -104,12 +108,16 @@ export class GpuDraw {
     const fb = this.framebuffer(sub);
     const fbFormats = { colors: fb.colors.map((c) => c?.res.format ?? null), depth: fb.depth?.res.format ?? null };
     const mode = b[at + DRAW_MODE];
-    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat: indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined });
+    const converted = this.convertVertices(sub, indexed, b[at + DRAW_START], count, instances, b[at + DRAW_START_INSTANCE], b[at + DRAW_INDEX_BIAS] | 0, at);
+    const vertexOverride = converted?.override ?? null;
+    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat: indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined, vertexOverride });
     // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
     // shader has flat inputs, draw through rotated indices instead.
     const provoking = !rs?.flatshadeFirst && mode !== PipePrim.POINTS && hasFlatInputs(built.fs.interface, rs?.flatshade ?? false)
       ? this.lastVertexFirst(sub, mode, indexed, b[at + DRAW_START], count, at) : null;
-    if (provoking) built = buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking.mode, indexFormat: 'uint32' });
+    if (provoking) built = buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking.mode, indexFormat: 'uint32', vertexOverride });
+    // Converted per-vertex data starts at the lowest vertex drawn, so vertex numbers shift by it.
+    const shift = converted?.firstVertex ?? 0;
 
     // Per-draw data first: a full ring submits the batch, which must not split a recorded draw.
     const driverAt = this.allocRing(kDriverUniformSize);
@@ -157,6 +165,10 @@ export class GpuDraw {
     pass.setPipeline(built.pipeline);
     for (let g = 0; g < 3; g++) pass.setBindGroup(g, groups[g]);
     for (const slot of built.vertexSlots) {
+      if (slot.bufferIndex >= CONVERTED_BUFFER_BASE) {
+        pass.setVertexBuffer(slot.slot, this.ring.buffer, converted!.offsets[slot.bufferIndex - CONVERTED_BUFFER_BASE]);
+        continue;
+      }
       const vb = sub.vertexBuffers[slot.bufferIndex];
       const res = this.resources.get(vb.resHandle);
       if (!res.buffer) throw new ContextError(`vertex buffer ${vb.resHandle} is not a buffer`, at);
@@ -171,15 +183,69 @@ export class GpuDraw {
     pass.setStencilReference(sub.stencilRef);
     if (provoking) {
       pass.setIndexBuffer(this.ring.buffer, 'uint32', provoking.offset);
-      pass.drawIndexed(provoking.count, instances, 0, indexed ? b[at + DRAW_INDEX_BIAS] | 0 : 0, b[at + DRAW_START_INSTANCE]);
+      pass.drawIndexed(provoking.count, instances, 0, (indexed ? b[at + DRAW_INDEX_BIAS] | 0 : 0) - shift, b[at + DRAW_START_INSTANCE]);
     } else if (indexed && indexBuffer) {
       const format = sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16';
       if (indexOffset % (format === 'uint32' ? 4 : 2) !== 0 || indexOffset >= indexBuffer.size) throw new ContextError(`index buffer offset ${indexOffset} unusable`, at);
       pass.setIndexBuffer(indexBuffer, format, indexOffset);
-      pass.drawIndexed(count, instances, firstIndex, b[at + DRAW_INDEX_BIAS] | 0, b[at + DRAW_START_INSTANCE]);
+      pass.drawIndexed(count, instances, firstIndex, (b[at + DRAW_INDEX_BIAS] | 0) - shift, b[at + DRAW_START_INSTANCE]);
     } else {
-      pass.draw(count, instances, b[at + DRAW_START], b[at + DRAW_START_INSTANCE]);
+      pass.draw(count, instances, b[at + DRAW_START] - shift, b[at + DRAW_START_INSTANCE]);
     }
+  }
+
+  /**
+   * When some bound vertex element cannot be fetched by WebGPU as it is, expands every element
+   * into vec4s in the ring: per-vertex ones over the vertices drawn (from the lowest), per-instance
+   * ones over the instances drawn. Returns null when nothing needs it.
+   */
+  private convertVertices(sub: SubContext, indexed: boolean, start: number, count: number, instances: number, startInstance: number, bias: number, at: number):
+  { override: VertexOverride; offsets: number[]; firstVertex: number } | null {
+    const ve = sub.vertexElements?.elements ?? [];
+    const direct = (e: VertexElement): boolean => {
+      const vb = sub.vertexBuffers[e.bufferIndex];
+      return VERTEX_FORMAT.has(e.format) && e.instanceDivisor <= 1 && vb.stride % 4 === 0 && (vb.offset + e.srcOffset) % 4 === 0;
+    };
+    if (ve.every(direct)) return null;
+    let lo = start; let hi = start + count - 1;
+    if (indexed) {
+      const ib = sub.indexBuffer;
+      const st = this.resources.get(ib.resHandle).guest.storage;
+      const size = ib.indexSize;
+      if (ib.offset + count * size > st.length) throw new ContextError(`indices ${ib.offset}+${count}x${size} past the end of buffer ${ib.resHandle}`, at);
+      const dv = new DataView(st.buffer, st.byteOffset + ib.offset, count * size);
+      lo = Infinity; hi = -Infinity;
+      for (let i = 0; i < count; i++) {
+        const v = (size === 4 ? dv.getUint32(i * 4, true) : size === 2 ? dv.getUint16(i * 2, true) : dv.getUint8(i)) + bias;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    if (lo < 0 || hi - lo >= 1 << 20) throw new ContextError(`vertex range ${lo}..${hi} cannot be converted`, at);
+    const elements: VertexElement[] = [];
+    const offsets: number[] = [];
+    ve.forEach((e, i) => {
+      const layout = vertexLayout(e.format);
+      if (!layout) throw new ContextError(`vertex format ${e.format} cannot be read`, at);
+      const vb = sub.vertexBuffers[e.bufferIndex];
+      const src = this.resources.get(vb.resHandle).guest.storage;
+      const perInstance = e.instanceDivisor > 0;
+      const n = perInstance ? startInstance + instances : hi - lo + 1;
+      const o = this.allocRing(n * 16);
+      const out = new Uint32Array(this.ring.bytes(o, n * 16).buffer, o, n * 4);
+      if (perInstance) {
+        // Instance t (WebGPU counts from firstInstance) reads GL's element start + floor((t - start) / divisor).
+        for (let t = startInstance; t < n; t++) {
+          expandVertices(layout, src, vb.offset + e.srcOffset + (startInstance + Math.floor((t - startInstance) / e.instanceDivisor)) * vb.stride, 0, 1, out.subarray(t * 4, t * 4 + 4));
+        }
+      } else {
+        expandVertices(layout, src, vb.offset + e.srcOffset + lo * vb.stride, vb.stride, n, out);
+      }
+      elements.push({ srcOffset: 0, instanceDivisor: perInstance ? 1 : 0, bufferIndex: CONVERTED_BUFFER_BASE + i,
+        format: layout.output === 'u32' ? VirglFormat.R32G32B32A32_UINT : layout.output === 'i32' ? VirglFormat.R32G32B32A32_SINT : VirglFormat.R32G32B32A32_FLOAT });
+      offsets.push(o);
+    });
+    return { override: { elements }, offsets, firstVertex: lo };
   }
 
   /** Per sampler slot: the view's swizzle composed with how WebGPU stores the format (see format-map). */

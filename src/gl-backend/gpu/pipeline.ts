@@ -8,6 +8,7 @@ import {
   kDriverUniformSize, kMaxSamplerSlots, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
 } from '../tgsi/interface.js';
 import type { SubContext } from '../state/sub-context.js';
+import type { VertexElement } from '../state/objects.js';
 import type { BoundedCache, GlDevice } from './device-cache.js';
 import type { GpuFormat } from './format-map.js';
 import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
@@ -17,7 +18,13 @@ export interface PipelineInputs {
   fb: { colors: (GpuFormat | null)[]; depth: GpuFormat | null };
   mode: number;
   indexFormat: GPUIndexFormat | undefined;
+  /** Vertex elements expanded on the CPU (vertex-convert.ts) replace the bound ones. */
+  vertexOverride?: VertexOverride | null;
 }
+
+/** Elements read from converted copies: buffer indices >= CONVERTED_BUFFER_BASE, stride 16. */
+export interface VertexOverride { elements: VertexElement[] }
+export const CONVERTED_BUFFER_BASE = 64;
 
 export interface VertexSlot { slot: number; bufferIndex: number; extraOffset: number }
 
@@ -42,7 +49,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const { sub } = p;
   const vsShader = dev.shader(sub.shaders[0]!.text!);
   const fsShader = dev.shader(sub.shaders[1]!.text!);
-  const ve = sub.vertexElements?.elements ?? [];
+  const ve = p.vertexOverride?.elements ?? sub.vertexElements?.elements ?? [];
+  const strideOf = (bufferIndex: number): number => (bufferIndex >= CONVERTED_BUFFER_BASE ? 16 : sub.vertexBuffers[bufferIndex]?.stride ?? 0);
   const rs = sub.rasterizer;
   const dsa = sub.dsa;
   const blend = sub.blend;
@@ -50,7 +58,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   if (!topology) throw new ContextError(`primitive mode ${p.mode} is not one our caps claim`);
   const key = [
     idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
-    ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${sub.vertexBuffers[e.bufferIndex]?.stride}`).join(','),
+    ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${strideOf(e.bufferIndex)}`).join(','),
     p.fb.colors.map((c) => c?.gpu ?? '-').join(','), p.fb.depth?.gpu ?? '-',
     rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
@@ -84,7 +92,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     const vf = VERTEX_FORMAT.get(e.format);
     if (!vf) throw new ContextError(`vertex format ${e.format} is not one our caps claim`);
     if (e.instanceDivisor > 1) throw new ContextError(`instance divisor ${e.instanceDivisor} is not supported`);
-    const stride = sub.vertexBuffers[e.bufferIndex]?.stride ?? 0;
+    const stride = strideOf(e.bufferIndex);
     if (stride % 4 !== 0) throw new ContextError(`vertex stride ${stride} is not a multiple of 4`);
     const stepMode: GPUVertexStepMode = e.instanceDivisor ? 'instance' : 'vertex';
     const fits = stride > 0 && e.srcOffset + vf.bytes <= stride && e.srcOffset % 4 === 0;
