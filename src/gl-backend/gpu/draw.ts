@@ -129,6 +129,7 @@ export class GpuDraw {
       twoSide: rs?.lightTwoside ?? false,
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
       texSwizzle: this.packSwizzles(sub),
+      clipPlanes: this.enabledPlanes(sub),
     }, this.scratch);
     this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
     const groups = [
@@ -246,6 +247,17 @@ export class GpuDraw {
       offsets.push(o);
     });
     return { override: { elements }, offsets, firstVertex: lo };
+  }
+
+  /** Enabled user clip planes; disabled ones are zero, whose distance never clips. */
+  private enabledPlanes(sub: SubContext): number[][] {
+    const enable = sub.rasterizer?.clipPlaneEnable ?? 0;
+    const planes: number[][] = [];
+    for (let i = 0; i < 8; i++) {
+      const on = (enable >> i) & 1;
+      planes.push(on ? [sub.clipPlanes[4 * i], sub.clipPlanes[4 * i + 1], sub.clipPlanes[4 * i + 2], sub.clipPlanes[4 * i + 3]] : [0, 0, 0, 0]);
+    }
+    return planes;
   }
 
   /** Per sampler slot: the view's swizzle composed with how WebGPU stores the format (see format-map). */

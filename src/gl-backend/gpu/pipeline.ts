@@ -60,6 +60,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
     ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${strideOf(e.bufferIndex)}`).join(','),
     p.fb.colors.map((c) => c?.gpu ?? '-').join(','), p.fb.depth?.gpu ?? '-',
+    clipDistanceCount(dev, sub),
     rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
@@ -75,6 +76,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const colorOutputTypes: ScalarType[] = p.fb.colors.map(() => 'f32');
   const link = linkStages(vsShader.interface, fsShader.interface, {
     colorOutputs: p.fb.colors.length, colorOutputTypes, vertexInputTypes, flatShade: rs?.flatshade ?? false,
+    clipDistances: clipDistanceCount(dev, sub),
   });
   const vs = emitWgsl(vsShader, link.vertex);
   const fs = emitWgsl(fsShader, link.fragment);
@@ -165,6 +167,12 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   }
   const pipeline = dev.device.createRenderPipeline(desc);
   return cache.set(key, { pipeline, layouts, vs, fs, vertexSlots });
+}
+
+/** User clip planes become clip distances (up to the highest enabled plane) when the device can. */
+export function clipDistanceCount(dev: GlDevice, sub: SubContext): number {
+  const enable = sub.rasterizer?.clipPlaneEnable ?? 0;
+  return enable !== 0 && dev.device.features.has('clip-distances') ? 32 - Math.clz32(enable) : 0;
 }
 
 function driverLayout(dev: GlDevice): GPUBindGroupLayout {
