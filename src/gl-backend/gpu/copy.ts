@@ -8,7 +8,7 @@ import { ContextError, type Logger, type TransferArgs } from '../../server/rende
 import type { GuestResource } from '../resource-store.js';
 import type { AfterSubmit } from './after-submit.js';
 import type { GpuBatch } from './batch.js';
-import type { BlitArgs, GpuBlit } from './blit.js';
+import type { BlitArgs, BlitSide, GpuBlit } from './blit.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 
@@ -117,8 +117,8 @@ export class GpuCopy {
     a.mask = PipeMask.Z;
     a.linear = false;
     if (src.format!.stencil && dst.format!.stencil) this.warn('stencil is not copied between depth-stencil textures');
-    Object.assign(a.src, { res: src, level: srcLevel, format: src.guest.args.format, x: s.x, y: s.y, z: s.z, w: s.w, h: s.h, d: s.d });
-    Object.assign(a.dst, { res: dst, level: dstLevel, format: dst.guest.args.format, x: d.x, y: d.y, z: d.z, w: s.w, h: s.h, d: s.d });
+    setSide(a.src, src, srcLevel, s);
+    setSide(a.dst, dst, dstLevel, d);
     this.blit.blit(a, at);
   }
 
@@ -140,7 +140,8 @@ export class GpuCopy {
     const rows = Math.ceil(bx.h / g.block.height);
     // One tightly packed box: the shadow takes it, and the upload converts it where needed.
     const data = new Uint8Array(rowBytes * rows * bx.d);
-    for (let i = 0; i < data.length; i += bytes) data.set(texel.subarray(0, bytes), i);
+    data.set(texel.subarray(0, bytes));
+    for (let n = bytes; n < data.length; n *= 2) data.copyWithin(n, 0, Math.min(n, data.length - n));
     const f = res.format;
     if (!f?.depth) { this.upload(res, level, bx, data, 0, 0); return; }
     this.resources.store.transfer(this.args(res, level, bx, 0, 0), data, true);
@@ -171,6 +172,11 @@ export class GpuCopy {
     this.warned.add(what);
     this.log.warn(`RESOURCE_COPY_REGION: ${what}`);
   }
+}
+
+function setSide(side: BlitSide, r: GpuResource, level: number, bx: Box): void {
+  side.res = r; side.level = level; side.format = r.guest.args.format;
+  side.x = bx.x; side.y = bx.y; side.z = bx.z; side.w = bx.w; side.h = bx.h; side.d = bx.d;
 }
 
 function checkBox(g: GuestResource, level: number, bx: Box, at: number, what: string): void {

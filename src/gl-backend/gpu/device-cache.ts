@@ -5,6 +5,7 @@ import { translateTgsi } from '../tgsi/index.js';
 import type { TgsiShader } from '../tgsi/ir.js';
 import { isTgsiError } from '../tgsi/errors.js';
 import { ContextError } from '../../server/renderer.js';
+import { setDepth32Stencil8 } from './format-map.js';
 
 const MAX_CACHED = 4096;
 
@@ -32,6 +33,7 @@ export class GlDevice {
 
   constructor(readonly gpu: GpuContext) {
     this.device = gpu.device;
+    setDepth32Stencil8(this.device.features.has('depth32float-stencil8'));
     this.dummyTexture2d = this.device.createTexture({
       size: { width: 1, height: 1 }, format: 'rgba8unorm', usage: GPUTextureUsage.TEXTURE_BINDING,
     });

@@ -374,6 +374,7 @@ export class GpuDraw {
     for (const sb of iface.samplers) {
       const view = sub.samplerViews[stage][sb.slot];
       let tv: GPUTextureView;
+      let unfilterable = false;
       if (view) {
         const res = this.resources.get(view.resHandle);
         res.usedInBatch = this.batch.serial;
@@ -383,26 +384,28 @@ export class GpuDraw {
         const cube = sb.viewDimension === 'cube' || sb.viewDimension === 'cube-array';
         const layers = sb.viewDimension === '2d' || sb.viewDimension === '3d' ? 1 : cube && sb.viewDimension === 'cube' ? 6
           : Math.max(1, Math.min(view.lastLayer, t.depthOrArrayLayers - 1) - view.firstLayer + 1);
-        tv = this.resources.view(res, view.firstLevel, levels, view.firstLayer, layers, sb.viewDimension);
+        tv = this.resources.view(res, view.firstLevel, levels, view.firstLayer, layers, sb.viewDimension, res.format?.depth ? 'depth-only' : 'all');
+        unfilterable = !!gpuFormatOf(view.format)?.depth && !sb.shadow;
       } else {
         tv = this.dev.dummyTexture2d.createView();
       }
       entries.push({ binding: textureBinding(sb.slot), resource: tv });
-      if (sb.usesSampler) entries.push({ binding: samplerBinding(sb.slot), resource: this.sampler(sub.samplers[stage][sb.slot], sb.shadow) });
+      if (sb.usesSampler) entries.push({ binding: samplerBinding(sb.slot), resource: this.sampler(sub.samplers[stage][sb.slot], sb.shadow, unfilterable) });
     }
     return this.dev.device.createBindGroup({ layout, entries });
   }
 
-  private sampler(s: SamplerStateDesc | null, shadow: boolean): GPUSampler {
-    const key = s ? `${s.wrapS},${s.wrapT},${s.wrapR},${s.minImg},${s.magImg},${s.minMip},${s.minLod},${s.maxLod},${shadow ? s.compareFunc : -1}` : `none${shadow}`;
+  private sampler(s: SamplerStateDesc | null, shadow: boolean, nearest = false): GPUSampler {
+    const key = s ? `${s.wrapS},${s.wrapT},${s.wrapR},${s.minImg},${s.magImg},${s.minMip},${s.minLod},${s.maxLod},${shadow ? s.compareFunc : -1},${nearest}` : `none${shadow}${nearest}`;
     let smp = this.dev.samplers.get(key);
     if (!smp) {
       const mip = s?.minMip ?? PipeTexMipFilter.NONE;
       const desc: GPUSamplerDescriptor = {
         addressModeU: addressMode(s?.wrapS ?? 0), addressModeV: addressMode(s?.wrapT ?? 0), addressModeW: addressMode(s?.wrapR ?? 0),
-        magFilter: s?.magImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
-        minFilter: s?.minImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
-        mipmapFilter: mip === PipeTexMipFilter.LINEAR ? 'linear' : 'nearest',
+        // Depth textures sampled as plain values are unfilterable in WebGPU.
+        magFilter: !nearest && s?.magImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
+        minFilter: !nearest && s?.minImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
+        mipmapFilter: !nearest && mip === PipeTexMipFilter.LINEAR ? 'linear' : 'nearest',
         // MIPFILTER_NONE samples the view's base level only.
         lodMinClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, s?.minLod ?? 0)),
         lodMaxClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, s?.minLod ?? 0, s?.maxLod ?? 32)),

@@ -11,6 +11,10 @@ export const enum Conversion {
   B5G6R5,
   B5G5R5A1,
   B4G4R4A4,
+  /** Depth kept as float32 so it can be read back; the guest sees 24-bit unorm in the low bits. */
+  Z24,
+  /** As Z24, plus the stencil aspect in the top byte. */
+  Z24S8,
 }
 
 export interface GpuFormat {
@@ -52,12 +56,18 @@ const MAP = new Map<number, GpuFormat>([
   [F.B5G5R5A1_UNORM, color('rgba8unorm', 2, ID, Conversion.B5G5R5A1)],
   [F.B4G4R4A4_UNORM, color('rgba8unorm', 2, ID, Conversion.B4G4R4A4)],
   [F.Z16_UNORM, depth('depth16unorm', 2, false, true)],
-  [F.Z24X8_UNORM, depth('depth24plus', 4, false, false)],
-  [F.Z24_UNORM_S8_UINT, depth('depth24plus-stencil8', 4, true, false)],
+  [F.Z24X8_UNORM, { ...depth('depth32float', 4, false, true), conversion: Conversion.Z24 }],
+  [F.Z24_UNORM_S8_UINT, { ...depth('depth32float-stencil8', 4, true, true), conversion: Conversion.Z24S8 }],
   [F.Z32_FLOAT, depth('depth32float', 4, false, true)],
 ]);
 
-export const gpuFormatOf = (format: number): GpuFormat | undefined => MAP.get(format);
+const Z24S8_FALLBACK = depth('depth24plus-stencil8', 4, true, false);
+let hasDepth32Stencil8 = true;
+/** Without the 'depth32float-stencil8' feature, Z24S8 uses depth24plus-stencil8 (no readback). */
+export function setDepth32Stencil8(available: boolean): void { hasDepth32Stencil8 = available; }
+
+export const gpuFormatOf = (format: number): GpuFormat | undefined =>
+  (format === F.Z24_UNORM_S8_UINT && !hasDepth32Stencil8 ? Z24S8_FALLBACK : MAP.get(format));
 
 /** Guest rows -> GPU rows for converted formats (rgba8 out, 4 bytes per texel). */
 export function expandPacked16(conv: Conversion, src: Uint8Array, dst: Uint8Array, texels: number): void {

@@ -10,7 +10,7 @@ import {
 import type { SubContext } from '../state/sub-context.js';
 import type { VertexElement } from '../state/objects.js';
 import type { BoundedCache, GlDevice } from './device-cache.js';
-import type { GpuFormat } from './format-map.js';
+import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
 
 export interface PipelineInputs {
@@ -50,6 +50,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const vsShader = dev.shader(sub.shaders[0]!.text!);
   const fsShader = dev.shader(sub.shaders[1]!.text!);
   const ve = p.vertexOverride?.elements ?? sub.vertexElements?.elements ?? [];
+  const depthSlots = [depthSlotMask(sub, 0), depthSlotMask(sub, 1)];
   const strideOf = (bufferIndex: number): number => (bufferIndex >= CONVERTED_BUFFER_BASE ? 16 : sub.vertexBuffers[bufferIndex]?.stride ?? 0);
   const rs = sub.rasterizer;
   const dsa = sub.dsa;
@@ -60,7 +61,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
     ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${strideOf(e.bufferIndex)}`).join(','),
     p.fb.colors.map((c) => c?.gpu ?? '-').join(','), p.fb.depth?.gpu ?? '-',
-    clipDistanceCount(dev, sub),
+    clipDistanceCount(dev, sub), depthSlots.join('.'),
     rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
@@ -81,7 +82,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const vs = emitWgsl(vsShader, link.vertex);
   const fs = emitWgsl(fsShader, link.fragment);
   const layouts: [GPUBindGroupLayout, GPUBindGroupLayout, GPUBindGroupLayout] = [
-    driverLayout(dev), stageLayout(dev, vs.interface, GPUShaderStage.VERTEX), stageLayout(dev, fs.interface, GPUShaderStage.FRAGMENT),
+    driverLayout(dev), stageLayout(dev, vs.interface, GPUShaderStage.VERTEX, depthSlots[0]), stageLayout(dev, fs.interface, GPUShaderStage.FRAGMENT, depthSlots[1]),
   ];
 
   const buffers: GPUVertexBufferLayout[] = [];
@@ -182,13 +183,24 @@ function driverLayout(dev: GlDevice): GPUBindGroupLayout {
   }));
 }
 
-function stageLayout(dev: GlDevice, iface: ShaderInterface, visibility: number): GPUBindGroupLayout {
+/** Slots whose bound view is a depth texture: WebGPU samples those as unfilterable floats. */
+function depthSlotMask(sub: SubContext, stage: number): number {
+  let mask = 0;
+  sub.samplerViews[stage].forEach((v, slot) => {
+    if (v && gpuFormatOf(v.format)?.depth) mask |= 1 << slot;
+  });
+  return mask;
+}
+
+function stageLayout(dev: GlDevice, iface: ShaderInterface, visibility: number, depthSlots: number): GPUBindGroupLayout {
   const entries: GPUBindGroupLayoutEntry[] = [];
   for (const cb of iface.constantBuffers) entries.push({ binding: cb.index, visibility, buffer: { type: 'uniform', minBindingSize: cb.vec4Count * 16 } });
   for (const s of iface.samplers) {
     if (s.slot >= kMaxSamplerSlots) throw new ContextError(`sampler slot ${s.slot}`);
-    entries.push({ binding: textureBinding(s.slot), visibility, texture: { sampleType: s.sampleType, viewDimension: s.viewDimension, multisampled: s.multisampled } });
-    if (s.usesSampler) entries.push({ binding: samplerBinding(s.slot), visibility, sampler: { type: s.shadow ? 'comparison' : s.sampleType === 'float' ? 'filtering' : 'non-filtering' } });
+    const depthView = (depthSlots >> s.slot) & 1 && s.sampleType === 'float';
+    const sampleType: GPUTextureSampleType = depthView ? 'unfilterable-float' : s.sampleType;
+    entries.push({ binding: textureBinding(s.slot), visibility, texture: { sampleType, viewDimension: s.viewDimension, multisampled: s.multisampled } });
+    if (s.usesSampler) entries.push({ binding: samplerBinding(s.slot), visibility, sampler: { type: s.shadow ? 'comparison' : sampleType === 'float' ? 'filtering' : 'non-filtering' } });
   }
   const key = `${visibility}:${JSON.stringify(entries)}`;
   return dev.layouts.get(key) ?? dev.layouts.set(key, dev.device.createBindGroupLayout({ entries }));

@@ -26,7 +26,7 @@ interface Run {
   inflight: number;
   ended: boolean;
   samples: number;
-  t0: number; t1: number; gpuNs: bigint;
+  t0: bigint; t1: bigint; gpuNs: bigint;
   tsBegin: number;
   readonly slots: number[];
   readonly dests: Dest[];
@@ -58,7 +58,11 @@ function kindOf(type: number): Kind {
   }
 }
 
-const msToNs = (ms: number): bigint => BigInt(Math.max(0, Math.round(ms * 1e6)));
+// Mesa answers GL_TIMESTAMP with the guest's CLOCK_MONOTONIC; Node's hrtime reads the same clock,
+// so a local vtest client can compare the two. Elsewhere: performance.now().
+const hrtime = (globalThis as { process?: { hrtime?: { bigint?: () => bigint } } }).process?.hrtime?.bigint;
+const nowNs = (): bigint => (hrtime ? hrtime() : BigInt(Math.round(performance.now() * 1e6)));
+const MAX_VALUE = [0x7fffffffn, 0xffffffffn, 0x7fffffffffffffffn, 0xffffffffffffffffn];
 
 export class GpuQueries {
   private readonly runs = new WeakMap<QueryState, Run>();
@@ -148,7 +152,7 @@ export class GpuQueries {
     if (!q || q.kind !== 'query') throw new ContextError(`${handle} is not a query`, at);
     let run = this.runs.get(q);
     if (!run) {
-      run = { q, kind: kindOf(q.type), round: 0, inflight: 0, ended: false, samples: 0, t0: 0, t1: 0, gpuNs: 0n, tsBegin: -1, slots: [], dests: [] };
+      run = { q, kind: kindOf(q.type), round: 0, inflight: 0, ended: false, samples: 0, t0: 0n, t1: 0n, gpuNs: 0n, tsBegin: -1, slots: [], dests: [] };
       this.runs.set(q, run);
     }
     return run;
@@ -202,7 +206,7 @@ export class GpuQueries {
     this.batch.submit();
     const done = (): void => {
       if (run.round !== round) return;
-      if (begin) run.t0 = performance.now(); else run.t1 = performance.now();
+      if (begin) run.t0 = nowNs(); else run.t1 = nowNs();
       run.inflight--;
       this.settle(run);
     };
@@ -248,20 +252,21 @@ export class GpuQueries {
 
   private settle(run: Run): void {
     if (!run.ended || run.inflight > 0) return;
-    for (const dest of run.dests.splice(0)) {
+    for (const dest of run.dests) {
       this.write(run, dest);
       const h = dest.res.guest.handle;
       const p = this.pending.get(h);
       if (p && --p.count === 0) { this.pending.delete(h); p.resolve(); }
     }
+    run.dests.length = 0;
   }
 
   private result(run: Run): bigint {
     switch (run.kind) {
       case Kind.Samples: return BigInt(run.samples);
       case Kind.AnySamples: return run.samples > 0 ? 1n : 0n;
-      case Kind.TimeElapsed: return run.tsBegin >= 0 ? run.gpuNs : msToNs(run.t1 - run.t0);
-      case Kind.Timestamp: return msToNs(run.t1);
+      case Kind.TimeElapsed: return run.tsBegin >= 0 ? run.gpuNs : run.t1 > run.t0 ? run.t1 - run.t0 : 0n;
+      case Kind.Timestamp: return run.t1;
       case Kind.Finished: return 1n;
       default: return 0n;
     }
@@ -280,7 +285,7 @@ export class GpuQueries {
   private writeValue(dest: Dest, value: bigint): void {
     const st = dest.res.guest.storage;
     const dv = new DataView(st.buffer, st.byteOffset + dest.offset, 8);
-    const max = [0x7fffffffn, 0xffffffffn, 0x7fffffffffffffffn, 0xffffffffffffffffn][dest.type];
+    const max = MAX_VALUE[dest.type];
     const v = value > max ? max : value;
     if (dest.type >= V.I64) dv.setBigUint64(0, v, true); else dv.setUint32(0, Number(v), true);
     this.upload(dest.res, dest.offset, dest.type >= V.I64 ? 8 : 4);

@@ -128,50 +128,66 @@ export class GpuResources {
 
   private async readBack(r: GpuResource, t: TransferArgs, out: Uint8Array): Promise<void> {
     const fmt = r.format!;
-    const gpuBpp = fmt.conversion === Conversion.None ? fmt.guestBytes : 4;
-    const rowBytes = t.width * gpuBpp;
-    const bytesPerRow = Math.ceil(rowBytes / 256) * 256;
-    const size = bytesPerRow * t.height * t.depth;
-    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const conv = fmt.conversion;
+    const gpuBpp = conv === Conversion.None ? fmt.guestBytes : 4;
+    // Depth and stencil can only be copied a whole level (per layer) at a time: copy it, read the box.
+    const whole = fmt.depth;
+    const lvl = r.guest.levels[t.level];
+    const box = whole ? { x: 0, y: 0, w: lvl.width, h: lvl.height } : { x: t.x, y: t.y, w: t.width, h: t.height };
+    const size = { width: box.w, height: box.h, depthOrArrayLayers: t.depth };
+    const origin = { x: box.x, y: box.y, z: t.z };
     const enc = this.batch.copyEncoder();
-    enc.copyTextureToBuffer(
-      { texture: r.texture!, mipLevel: t.level, origin: { x: t.x, y: t.y, z: t.z }, aspect: fmt.depth ? 'depth-only' : 'all' },
-      { buffer: staging, bytesPerRow, rowsPerImage: t.height },
-      { width: t.width, height: t.height, depthOrArrayLayers: t.depth });
+    const aspects: [GPUTextureAspect, number][] = conv === Conversion.Z24S8 ? [['depth-only', 4], ['stencil-only', 1]]
+      : [[fmt.depth ? 'depth-only' : 'all', gpuBpp]];
+    const copies = aspects.map(([aspect, bpp]) => {
+      const bytesPerRow = Math.ceil((box.w * bpp) / 256) * 256;
+      const buffer = this.device.createBuffer({ size: bytesPerRow * box.h * t.depth, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+      enc.copyTextureToBuffer({ texture: r.texture!, mipLevel: t.level, origin, aspect }, { buffer, bytesPerRow, rowsPerImage: box.h }, size);
+      return { buffer, bytesPerRow };
+    });
     this.batch.submit();
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      await Promise.all(copies.map((c) => c.buffer.mapAsync(GPUMapMode.READ)));
     } catch (e) {
-      staging.destroy();
+      for (const c of copies) c.buffer.destroy();
       throw new ContextError(`readback of resource ${t.handle} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const src = new Uint8Array(staging.getMappedRange());
+    const main = new Uint8Array(copies[0].buffer.getMappedRange());
+    const stencil = copies[1] ? new Uint8Array(copies[1].buffer.getMappedRange()) : null;
     const stride = t.stride || t.width * fmt.guestBytes;
     const layerStride = t.layerStride || stride * t.height;
     for (let z = 0; z < t.depth; z++) {
       for (let y = 0; y < t.height; y++) {
-        const s = (z * t.height + y) * bytesPerRow;
+        const row = z * box.h + (t.y - box.y) + y;
+        const s = row * copies[0].bytesPerRow + (t.x - box.x) * gpuBpp;
         const d = z * layerStride + y * stride;
-        if (fmt.conversion === Conversion.None) out.set(src.subarray(s, s + rowBytes), d);
-        else packPacked16(fmt.conversion, src.subarray(s), out.subarray(d), t.width);
+        if (conv === Conversion.None) out.set(main.subarray(s, s + t.width * gpuBpp), d);
+        else if (conv === Conversion.Z24 || conv === Conversion.Z24S8) {
+          const depth = new Float32Array(main.buffer, s, t.width);
+          const dv = new DataView(out.buffer, out.byteOffset + d, t.width * 4);
+          const ss = stencil ? row * copies[1].bytesPerRow + (t.x - box.x) : 0;
+          for (let x = 0; x < t.width; x++) {
+            const z24 = Math.round(Math.min(1, Math.max(0, depth[x])) * 0xffffff);
+            dv.setUint32(4 * x, (z24 | ((stencil ? stencil[ss + x] : 0) << 24)) >>> 0, true);
+          }
+        } else packPacked16(conv, main.subarray(s), out.subarray(d), t.width);
       }
     }
-    staging.unmap();
-    staging.destroy();
+    for (const c of copies) { c.buffer.unmap(); c.buffer.destroy(); }
   }
 
   /** A view of one level and layer range, cached per resource. */
-  view(r: GpuResource, level: number, levels: number, firstLayer: number, layers: number, dimension: GPUTextureViewDimension): GPUTextureView {
+  view(r: GpuResource, level: number, levels: number, firstLayer: number, layers: number, dimension: GPUTextureViewDimension, aspect: GPUTextureAspect = 'all'): GPUTextureView {
     if (!r.texture) throw new ContextError(`resource ${r.guest.handle} has no GPU texture (format ${r.guest.args.format})`);
     const t = r.texture;
     if (levels < 1 || level + levels > t.mipLevelCount || (t.dimension !== '3d' && (layers < 1 || firstLayer + layers > t.depthOrArrayLayers))) {
       throw new ContextError(`resource ${r.guest.handle}: view of levels ${level}+${levels}, layers ${firstLayer}+${layers} out of range`);
     }
-    const key = `${level}:${levels}:${firstLayer}:${layers}:${dimension}`;
+    const key = `${level}:${levels}:${firstLayer}:${layers}:${dimension}:${aspect}`;
     let v = r.views.get(key);
     if (!v) {
       v = t.createView({
-        dimension, baseMipLevel: level, mipLevelCount: levels,
+        dimension, baseMipLevel: level, mipLevelCount: levels, aspect,
         ...(dimension === '3d' ? {} : { baseArrayLayer: firstLayer, arrayLayerCount: layers }),
       });
       r.views.set(key, v);
