@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need=(Xvfb glxgears es2_info virgl_test_server vulkaninfo)
+need=(Xvfb glxgears es2_info virgl_test_server vulkaninfo xwd xwininfo)
 missing=()
 for c in "${need[@]}"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
 mesa_ok=1

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 BACKPORTS_PKGS=(mesa-vulkan-drivers libgl1-mesa-dri libegl-mesa0 libglx-mesa0 libgbm1)
-BOOKWORM_PKGS=(xvfb x11-apps mesa-utils mesa-utils-bin vulkan-tools libvulkan-dev virgl-server piglit)
+BOOKWORM_PKGS=(xvfb x11-apps x11-utils mesa-utils mesa-utils-bin vulkan-tools libvulkan-dev virgl-server piglit libegl1 libgles2)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-host: must run as root (it installs Debian packages)" >&2; exit 1
