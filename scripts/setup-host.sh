@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Host packages for virgl-webgpu on Debian 12 (bookworm), run as root. Idempotent and quiet when done.
 # Mesa 25 comes from bookworm-backports: Dawn's Vulkan backend finds no adapter on bookworm's Mesa 22.3.
+# libegl-dev: Dawn's OpenGL ES backend (the compatibility fallback) dlopens the unversioned libEGL.so.
 set -euo pipefail
 
 BACKPORTS_PKGS=(mesa-vulkan-drivers libgl1-mesa-dri libegl-mesa0 libglx-mesa0 libgbm1)
-BOOKWORM_PKGS=(xvfb x11-apps x11-utils mesa-utils mesa-utils-bin vulkan-tools libvulkan-dev virgl-server piglit libegl1 libgles2)
+BOOKWORM_PKGS=(xvfb x11-apps x11-utils mesa-utils mesa-utils-bin vulkan-tools libvulkan-dev virgl-server piglit libegl1 libgles2 libegl-dev)
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup-host: must run as root (it installs Debian packages)" >&2; exit 1
