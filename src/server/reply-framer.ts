@@ -51,6 +51,23 @@ export class ReplyFramer {
   expect(e: ExpectedReply): void { this.queue.push(e); }
   get outstanding(): number { return this.queue.length; }
 
+  /**
+   * Servers that know Mesa's v0 front-buffer flush (ours) answer a RESOURCE_BUSY_WAIT that follows a
+   * TRANSFER_GET before sending the transfer data, because that is the order Mesa reads them in;
+   * virglrenderer sends them in request order. When the bytes start with a busy-wait reply while a
+   * transfer is expected first, take the busy-wait reply first.
+   */
+  private answerBusyWaitFirst(): void {
+    const [first, second] = this.queue;
+    if (!first || !second || first.shape !== ReplyShape.Raw || second.request !== VCmd.RESOURCE_BUSY_WAIT) return;
+    if (this.buf.length < VTEST_HDR_BYTES) return;
+    const dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+    if (dv.getUint32(0, true) === 1 && dv.getUint32(4, true) === VCmd.RESOURCE_BUSY_WAIT) {
+      this.queue[0] = second;
+      this.queue[1] = first;
+    }
+  }
+
   feed(chunk: Uint8Array): void {
     const grown = new Uint8Array(this.buf.length + chunk.length);
     grown.set(this.buf);
@@ -60,6 +77,7 @@ export class ReplyFramer {
 
   /** The next whole reply (its bytes are a private copy), or null when more bytes are needed. */
   next(): Reply | null {
+    this.answerBusyWaitFirst();
     const e = this.queue[0];
     if (!e) {
       if (this.buf.length === 0) return null;
