@@ -73,6 +73,16 @@ describe('ReplyFramer', () => {
     expect(sizes).toEqual([[VCmd.GET_CAPS2, 12, null], [VCmd.RESOURCE_BUSY_WAIT, 12, null], [VCmd.TRANSFER_GET, 6, 'frame']]);
   });
 
+  it('takes a busy-wait reply that a server sent ahead of the transfer data (Mesa v0 front-buffer order)', () => {
+    const r = new ReplyFramer(1 << 20);
+    r.expect(expectedReply(VCmd.TRANSFER_GET, new Uint32Array([1, 0, 4, 0, 0, 0, 0, 1, 1, 1, 6]), 0, 'frame')!);
+    r.expect(expectedReply(VCmd.RESOURCE_BUSY_WAIT, new Uint32Array(2), 0, null)!);
+    r.feed(cat(u32(1, 7, 0), new Uint8Array([1, 2, 3, 4, 5, 6])));
+    const got = [];
+    for (let x = r.next(); x; x = r.next()) got.push([x.expected.request, x.bytes.length]);
+    expect(got).toEqual([[VCmd.RESOURCE_BUSY_WAIT, 12], [VCmd.TRANSFER_GET, 6]]);
+  });
+
   it('rejects bytes nobody asked for', () => {
     const r = new ReplyFramer(1 << 20);
     r.feed(u32(0, 10));
