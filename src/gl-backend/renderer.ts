@@ -39,7 +39,7 @@ export class GlRenderer implements Renderer {
 /** What the GL backend asks of a device beyond the defaults (browser-safe; pass to openDevice). */
 export const GL_DEVICE_OPTIONS = {
   // 32-bit float textures are filterable in GL; WebGPU needs a feature for that.
-  optionalFeatures: ['float32-filterable', 'clip-distances', 'depth32float-stencil8'] as GPUFeatureName[],
+  optionalFeatures: ['float32-filterable', 'clip-distances', 'depth32float-stencil8', 'timestamp-query'] as GPUFeatureName[],
   adapterLimits: [
     'maxVertexBuffers', 'maxVertexAttributes', 'maxInterStageShaderVariables', 'maxUniformBuffersPerShaderStage',
     'maxSampledTexturesPerShaderStage', 'maxSamplersPerShaderStage', 'maxColorAttachments', 'maxTextureDimension2D',

@@ -64,15 +64,33 @@ ${v.linear ? '@group(0) @binding(2) var smp: sampler;' : ''}
 }`;
 }
 
-const DEPTH_BLIT = `${VS}
-@group(0) @binding(1) var src: texture_depth_2d;
+/** Depth from a depth texture, or from the red channel of an r32float one (uploads). */
+const depthBlitWgsl = (fromFloat: boolean): string => `${VS}
+@group(0) @binding(1) var src: ${fromFloat ? 'texture_2d<f32>' : 'texture_depth_2d'};
 @fragment fn fs(@builtin(position) pos: vec4f) -> @builtin(frag_depth) f32 {
-  return textureLoad(src, clamp(vec2i(floor(srcPos(pos))), vec2i(0), vec2i(textureDimensions(src, 0)) - 1), 0);
+  return textureLoad(src, clamp(vec2i(floor(srcPos(pos))), vec2i(0), vec2i(textureDimensions(src, 0)) - 1), 0)${fromFloat ? '.r' : ''};
 }`;
 
 const FILL = `${VS}
 @fragment fn color() -> @location(0) vec4f { return p.color; }
 @fragment fn depth() -> @builtin(frag_depth) f32 { return p.depth; }`;
+
+// Stencil cannot be exported from a shader: a first draw zeroes the rectangle, then draw k (its
+// instance index) sets bit k through a write mask of 1 << k where the source has it set.
+const STENCIL_BLIT = `${PARAMS}
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var src: texture_2d<u32>;
+struct V { @builtin(position) pos: vec4f, @location(0) @interpolate(flat) bit: u32 }
+@vertex fn vs(@builtin(vertex_index) i: u32, @builtin(instance_index) bit: u32) -> V {
+  let xy = vec2f(f32((i << 1u) & 2u), f32(i & 2u));
+  return V(vec4f(xy * 2.0 - 1.0, 0.0, 1.0), bit);
+}
+@fragment fn fs(v: V) {
+  let s = (v.pos.xy - p.dst0) * p.scale + p.src0;
+  let t = clamp(vec2i(floor(s)), vec2i(0), vec2i(textureDimensions(src, 0)) - 1);
+  if (((textureLoad(src, t, 0).r >> v.bit) & 1u) == 0u) { discard; }
+}
+@fragment fn zero() {}`;
 
 const triangle = { topology: 'triangle-list' } as const;
 
@@ -94,12 +112,36 @@ export function colorBlitPipeline(dev: GlDevice, v: ColorBlitVariant): GPURender
 }
 
 /** Depth from a depth texture through frag_depth; stencil is kept. */
-export function depthBlitPipeline(dev: GlDevice, dst: GPUTextureFormat): GPURenderPipeline {
-  return cached(dev, `blit-depth:${dst}`, () => {
-    const module = dev.module(DEPTH_BLIT);
+export function depthBlitPipeline(dev: GlDevice, dst: GPUTextureFormat, fromFloat = false): GPURenderPipeline {
+  return cached(dev, `blit-depth:${dst}:${+fromFloat}`, () => {
+    const module = dev.module(depthBlitWgsl(fromFloat));
     return {
       layout: 'auto', vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: 'fs', targets: [] }, primitive: triangle,
       depthStencil: { format: dst, depthWriteEnabled: true, depthCompare: 'always' },
+    };
+  });
+}
+
+/** Stencil blit layout: the parameters and the source's stencil aspect, shared by its 9 pipelines. */
+export function stencilBlitLayout(dev: GlDevice): GPUBindGroupLayout {
+  return dev.layouts.get('blit-stencil') ?? dev.layouts.set('blit-stencil', dev.device.createBindGroupLayout({ entries: [
+    { binding: 0, visibility: GPUShaderStage.FRAGMENT, buffer: { type: 'uniform' } },
+    { binding: 1, visibility: GPUShaderStage.FRAGMENT, texture: { sampleType: 'uint' } },
+  ] }));
+}
+
+/** Bit `bit` (0..7) of the stencil from the source, or (bit -1) zero over the rectangle. */
+export function stencilBlitPipeline(dev: GlDevice, dst: GPUTextureFormat, bit: number): GPURenderPipeline {
+  return cached(dev, `blit-stencil:${dst}:${bit}`, () => {
+    const module = dev.module(STENCIL_BLIT);
+    const face: GPUStencilFaceState = { compare: 'always', passOp: bit < 0 ? 'zero' : 'replace' };
+    return {
+      layout: dev.device.createPipelineLayout({ bindGroupLayouts: [stencilBlitLayout(dev)] }),
+      vertex: { module, entryPoint: 'vs' }, fragment: { module, entryPoint: bit < 0 ? 'zero' : 'fs', targets: [] }, primitive: triangle,
+      depthStencil: {
+        format: dst, depthWriteEnabled: false, depthCompare: 'always',
+        stencilFront: face, stencilBack: face, stencilWriteMask: bit < 0 ? 0xff : 1 << bit,
+      },
     };
   });
 }

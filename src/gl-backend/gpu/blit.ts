@@ -7,7 +7,7 @@ import { ContextError, type Logger } from '../../server/renderer.js';
 import { asFloat, bits } from '../state/objects.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { GpuBatch } from './batch.js';
-import { colorBlitPipeline, depthBlitPipeline, fillPipeline, Srgb } from './blit-shaders.js';
+import { colorBlitPipeline, depthBlitPipeline, fillPipeline, Srgb, stencilBlitLayout, stencilBlitPipeline } from './blit-shaders.js';
 import type { GlDevice } from './device-cache.js';
 import { gpuFormatOf, type GpuFormat, type Swizzle } from './format-map.js';
 import { PARAM_BYTES, type ParamRing } from './params.js';
@@ -75,9 +75,8 @@ export class GpuBlit {
     if (!dl || !sl) throw new ContextError(`BLIT level ${dst.level} <- ${src.level} past the last level`, at);
     const color = (a.mask & PipeMask.RGBA) !== 0 && !df.depth && !sf.depth;
     const depth = (a.mask & PipeMask.Z) !== 0 && df.depth && sf.depth;
-    if ((a.mask & PipeMask.S) && df.stencil && sf.stencil) this.warn('stencil blits are not supported; stencil is left unchanged');
-    if (!color && !depth) return;
-    if (dst.w === 0 || dst.h === 0 || dst.d === 0) return;
+    const stencil = (a.mask & PipeMask.S) !== 0 && df.stencil && sf.stencil;
+    if ((!color && !depth && !stencil) || dst.w === 0 || dst.h === 0 || dst.d === 0) return;
     // The destination rectangle, clipped to the level and the scissor.
     let x0 = Math.max(0, Math.min(dst.x, dst.x + dst.w)); let x1 = Math.min(dl.width, Math.max(dst.x, dst.x + dst.w));
     let y0 = Math.max(0, Math.min(dst.y, dst.y + dst.h)); let y1 = Math.min(dl.height, Math.max(dst.y, dst.y + dst.h));
@@ -93,7 +92,7 @@ export class GpuBlit {
     if (s3 && sr === dr && src.level === dst.level) { this.warn('3D blits within one level are not supported'); return; }
     const linear = a.linear && color && (sf.gpu !== 'rgba32float' || this.dev.device.features.has('float32-filterable'));
 
-    const pipeline = depth ? depthBlitPipeline(this.dev, df.gpu) : colorBlitPipeline(this.dev, {
+    const pipeline = depth ? depthBlitPipeline(this.dev, df.gpu) : !color ? null : colorBlitPipeline(this.dev, {
       // rgba32float blends only with float32-blendable.
       dst: df.gpu, linear, src3d: s3, blend: a.blend && (df.gpu !== 'rgba32float' || this.dev.device.features.has('float32-blendable')),
       srcSwizzle: viewSwizzle(sf, src.format), dstChannels: targetChannels(viewSwizzle(df, dst.format)),
@@ -101,7 +100,6 @@ export class GpuBlit {
       dstSrgb: isSrgbFormat(dst.format) === isSrgbGpu(df) ? Srgb.None : isSrgbFormat(dst.format) ? Srgb.Encode : Srgb.Decode,
       writeMask: a.mask & PipeMask.RGBA,
     });
-    const layout = pipeline.getBindGroupLayout(0);
     const p = this.params.f32;
     p[0] = dst.x; p[1] = dst.y; p[2] = src.w / dst.w; p[3] = src.h / dst.h; p[4] = src.x; p[5] = src.y;
     for (let i = 0; i < nd; i++) {
@@ -109,21 +107,39 @@ export class GpuBlit {
       const zc = src.z + ((i + 0.5) * src.d) / nd;
       const layer = Math.min(sl.depthOrLayers - 1, Math.max(0, Math.floor(zc)));
       p[6] = s3 && linear ? zc / sl.depthOrLayers : layer;
-      const offset = this.params.push();
-      const entries: GPUBindGroupEntry[] = [
-        { binding: 0, resource: { buffer: this.params.buffer, offset, size: PARAM_BYTES } },
-        { binding: 1, resource: this.sourceView(sr, src.level, s3 ? 0 : layer, s3, sr === dr && src.level === dst.level && layer === dst.z + i) },
-      ];
-      if (linear) entries.push({ binding: 2, resource: this.linearSampler() });
-      const group = this.dev.device.createBindGroup({ layout, entries });
-      const pass = this.beginTarget(dr, dst.level, dst.z + i, d3, 'load', 'load', null);
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, group);
-      pass.setScissorRect(x0, y0, x1 - x0, y1 - y0);
-      pass.draw(3);
-      pass.end();
+      const params: GPUBindGroupEntry = { binding: 0, resource: { buffer: this.params.buffer, offset: this.params.push(), size: PARAM_BYTES } };
+      const overlaps = sr === dr && src.level === dst.level && layer === dst.z + i;
+      const srcLayer = s3 ? 0 : layer;
+      if (pipeline) {
+        const entries = [params, { binding: 1, resource: this.sourceView(sr, src.level, srcLayer, s3, overlaps, depth ? 'depth-only' : 'all') }];
+        if (linear) entries.push({ binding: 2, resource: this.linearSampler() });
+        this.drawRect(dr, dst.level, dst.z + i, d3, pipeline, this.dev.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }), x0, y0, x1, y1, 0);
+      }
+      if (stencil) {
+        const group = this.dev.device.createBindGroup({ layout: stencilBlitLayout(this.dev), entries: [
+          params, { binding: 1, resource: this.sourceView(sr, src.level, srcLayer, false, overlaps, 'stencil-only') }] });
+        this.drawRect(dr, dst.level, dst.z + i, d3, stencilBlitPipeline(this.dev, df.gpu, -1), group, x0, y0, x1, y1, 8);
+      }
     }
     sr.usedInBatch = this.batch.serial;
+  }
+
+  /** One scissored triangle in a pass of its own; `stencilBits` > 0 adds the per-bit stencil draws. */
+  drawRect(r: GpuResource, level: number, layer: number, is3d: boolean, pipeline: GPURenderPipeline, group: GPUBindGroup,
+    x0: number, y0: number, x1: number, y1: number, stencilBits: number): void {
+    const pass = this.beginTarget(r, level, layer, is3d, 'load', 'load', null);
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, group);
+    pass.setScissorRect(x0, y0, x1 - x0, y1 - y0);
+    pass.draw(3);
+    if (stencilBits > 0) {
+      pass.setStencilReference(0xff);
+      for (let k = 0; k < stencilBits; k++) {
+        pass.setPipeline(stencilBlitPipeline(this.dev, r.format!.gpu, k));
+        pass.draw(3, 1, 0, k);
+      }
+    }
+    pass.end();
   }
 
   /** CLEAR_SURFACE: a rectangle of every layer of a surface, colour or depth/stencil. */
@@ -216,23 +232,15 @@ export class GpuBlit {
   }
 
   /** A view of one source level (and layer); a copy when the blit also renders to it. */
-  private sourceView(r: GpuResource, level: number, layer: number, is3d: boolean, overlaps: boolean): GPUTextureView {
-    const f = r.format!;
-    if (overlaps) return this.tempCopy(r, level, layer);
+  private sourceView(r: GpuResource, level: number, layer: number, is3d: boolean, overlaps: boolean, aspect: GPUTextureAspect): GPUTextureView {
+    if (overlaps) return this.tempCopy(r, level, layer, aspect);
     if (is3d) return this.resources.view(r, level, 1, 0, 1, '3d');
-    if (!f.stencil) return this.resources.view(r, level, 1, layer, 1, '2d');
-    // Depth-stencil textures are sampled through their depth aspect alone.
-    const key = `depth:${level}:${layer}`;
-    let v = r.views.get(key);
-    if (!v) {
-      v = r.texture!.createView({ dimension: '2d', aspect: 'depth-only', baseMipLevel: level, mipLevelCount: 1, baseArrayLayer: layer, arrayLayerCount: 1 });
-      r.views.set(key, v);
-    }
-    return v;
+    // Depth-stencil textures are sampled through one aspect.
+    return this.resources.view(r, level, 1, layer, 1, '2d', r.format!.stencil ? aspect : 'all');
   }
 
   /** Copies one whole level-layer (depth copies must be whole) into a reused scratch texture. */
-  private tempCopy(r: GpuResource, level: number, layer: number): GPUTextureView {
+  private tempCopy(r: GpuResource, level: number, layer: number, aspect: GPUTextureAspect): GPUTextureView {
     const lvl = r.guest.levels[level];
     const format = r.texture!.format;
     const key = `${format}:${lvl.width}x${lvl.height}`;
@@ -244,7 +252,7 @@ export class GpuBlit {
     }
     this.batch.copyEncoder().copyTextureToTexture({ texture: r.texture!, mipLevel: level, origin: { x: 0, y: 0, z: layer } },
       { texture: t }, { width: lvl.width, height: lvl.height, depthOrArrayLayers: 1 });
-    return t.createView({ aspect: r.format!.stencil ? 'depth-only' : 'all' });
+    return t.createView({ aspect: r.format!.stencil ? aspect : 'all' });
   }
 
   private linearSampler(): GPUSampler {

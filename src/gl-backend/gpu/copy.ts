@@ -25,7 +25,7 @@ export class GpuCopy {
   private readonly blitArgs: BlitArgs = {
     dst: { res: null, level: 0, format: 0, x: 0, y: 0, z: 0, w: 0, h: 0, d: 0 },
     src: { res: null, level: 0, format: 0, x: 0, y: 0, z: 0, w: 0, h: 0, d: 0 },
-    mask: PipeMask.Z, linear: false, blend: false, scissor: null,
+    mask: PipeMask.ZS, linear: false, blend: false, scissor: null,
   };
   private readonly texel = new Uint8Array(16);
   private readonly warned = new Set<string>();
@@ -72,7 +72,7 @@ export class GpuCopy {
     if (!src.gpuNewer) copyShadowBox(src.guest, srcLevel, s, dst.guest, dstLevel, d);
     const st = src.texture; const dt = dst.texture;
     if (!dt) {
-      if (src.gpuNewer) this.warn('copies from a rendered texture into one without a GPU texture use the stale shadow');
+      if (src.gpuNewer) this.warn('a rendered texture is not copied into one without a GPU texture');
       return;
     }
     if (dst.format!.depth) {
@@ -114,9 +114,8 @@ export class GpuCopy {
 
   private depthCopy(dst: GpuResource, dstLevel: number, src: GpuResource, srcLevel: number, at: number): void {
     const a = this.blitArgs; const s = this.src; const d = this.dst;
-    a.mask = PipeMask.Z;
+    a.mask = PipeMask.ZS;
     a.linear = false;
-    if (src.format!.stencil && dst.format!.stencil) this.warn('stencil is not copied between depth-stencil textures');
     setSide(a.src, src, srcLevel, s);
     setSide(a.dst, dst, dstLevel, d);
     this.blit.blit(a, at);

@@ -11,6 +11,7 @@ import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
+import { beginQueriedPass } from './queries.js';
 import { buildPipeline, CONVERTED_BUFFER_BASE, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
 import { VERTEX_FORMAT } from './state-map.js';
@@ -81,7 +82,7 @@ export class GpuDraw {
     const serial = this.batch.serial;
     for (const a of fb.colors) if (a) { a.res.gpuNewer = true; a.res.usedInBatch = serial; }
     if (fb.depth) { fb.depth.res.gpuNewer = true; fb.depth.res.usedInBatch = serial; }
-    const pass = this.batch.beginPass(desc, fb.key);
+    const pass = beginQueriedPass(this.batch, desc, fb.key);
     pass.setViewport(0, 0, fb.width, fb.height, 0, 1);
     return pass;
   }

@@ -4,6 +4,8 @@ import { PipeTextureTarget as T } from '../../protocol/virgl-formats.js';
 import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../../server/renderer.js';
 import type { GuestResource, ResourceStore } from '../resource-store.js';
 import type { GpuBatch } from './batch.js';
+import { pendingQueryWrite } from './queries.js';
+import { uploadDepthBox } from './depth-upload.js';
 import { Conversion, expandPacked16, gpuFormatOf, packPacked16, type GpuFormat } from './format-map.js';
 
 export interface GpuResource {
@@ -86,6 +88,8 @@ export class GpuResources {
       }
     } else if (r.texture && r.format && !r.format.depth) {
       this.uploadBox(r, t);
+    } else if (r.texture && r.format?.depth) {
+      uploadDepthBox(this, r, t);
     }
     r.gpuNewer = false;
   }
@@ -116,6 +120,8 @@ export class GpuResources {
 
   /** TRANSFER_GET: from the GPU when it was rendered to, else from the shadow. */
   read(t: TransferArgs, out: Uint8Array): void | Promise<void> {
+    const pending = pendingQueryWrite(this, t.handle);
+    if (pending) return pending.then(() => this.read(t, out));
     const r = this.get(t.handle);
     if (!r.gpuNewer || !r.texture || !r.format?.copyable) {
       this.store.transfer(t, out, false);
