@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 function uniform(words: Uint32Array | ArrayBuffer): GPUBuffer {
-  const data = words instanceof ArrayBuffer ? new Uint8Array(words) : new Uint8Array(words.buffer);
+  const data: Uint8Array<ArrayBuffer> = words instanceof ArrayBuffer ? new Uint8Array(words) : new Uint8Array(words.slice().buffer);
   const buf = ctx.device.createBuffer({ size: Math.max(16, data.byteLength), usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   ctx.queue.writeBuffer(buf, 0, data);
   return buf;
