@@ -128,6 +128,8 @@ export class GlContext implements RendererContext {
 
   destroy(): void {
     this.batch.submit();
+    // Work already submitted keeps what it uses alive; WebGPU frees it once that work is done.
+    this.draw.destroy();
     this.resources.destroyAll();
     this.subs.clear();
     this.current = null;
