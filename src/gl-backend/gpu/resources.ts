@@ -26,6 +26,23 @@ const bufferUsage = (): number => GPUBufferUsage.VERTEX | GPUBufferUsage.INDEX |
 
 export class GpuResources {
   private readonly side = new Map<number, GpuResource>();
+  /** Unmapped readback buffers by size: creating a mappable buffer per readback doubles its cost. */
+  private readonly staging = new Map<number, GPUBuffer[]>();
+  private stagingBytes = 0;
+
+  private takeStaging(size: number): GPUBuffer {
+    const b = this.staging.get(size)?.pop();
+    if (b) { this.stagingBytes -= size; return b; }
+    return this.device.createBuffer({ size, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  }
+
+  private giveStaging(b: GPUBuffer): void {
+    if (this.stagingBytes + b.size > 64 << 20) { b.destroy(); return; }
+    const list = this.staging.get(b.size) ?? [];
+    list.push(b);
+    this.staging.set(b.size, list);
+    this.stagingBytes += b.size;
+  }
 
   constructor(private readonly device: GPUDevice, readonly store: ResourceStore, private readonly batch: GpuBatch) {}
 
@@ -64,6 +81,9 @@ export class GpuResources {
   }
 
   destroyAll(): void {
+    for (const list of this.staging.values()) for (const b of list) b.destroy();
+    this.staging.clear();
+    this.stagingBytes = 0;
     for (const r of this.side.values()) { r.buffer?.destroy(); r.texture?.destroy(); }
     this.side.clear();
     this.store.clear();
@@ -147,7 +167,7 @@ export class GpuResources {
       : [[fmt.depth ? 'depth-only' : 'all', gpuBpp]];
     const copies = aspects.map(([aspect, bpp]) => {
       const bytesPerRow = Math.ceil((box.w * bpp) / 256) * 256;
-      const buffer = this.device.createBuffer({ size: bytesPerRow * box.h * t.depth, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+      const buffer = this.takeStaging(bytesPerRow * box.h * t.depth);
       enc.copyTextureToBuffer({ texture: r.texture!, mipLevel: t.level, origin, aspect }, { buffer, bytesPerRow, rowsPerImage: box.h }, size);
       return { buffer, bytesPerRow };
     });
@@ -179,7 +199,7 @@ export class GpuResources {
         } else packPacked16(conv, main.subarray(s), out.subarray(d), t.width);
       }
     }
-    for (const c of copies) { c.buffer.unmap(); c.buffer.destroy(); }
+    for (const c of copies) { c.buffer.unmap(); this.giveStaging(c.buffer); }
   }
 
   /** A view of one level and layer range, cached per resource. */
