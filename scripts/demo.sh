@@ -33,6 +33,8 @@ for _ in $(seq 100); do [ -S "$tmp/rec.sock" ] && break; sleep 0.1; done
 client "$tmp/rec.sock" timeout 3 glxgears >/dev/null 2>&1 || true
 wait $rec || true
 $cli golden "$out/glxgears-ours.vtrace" --out "$out/ours" --frames 0..4
+# These replies came from our server: they are our frames, not golden ones.
+for f in "$out/ours"/golden-*.png; do mv "$f" "${f/golden-/frame-}"; done
 
 echo "== 4. replay of the virglrenderer capture on our renderer, compared with its golden frames"
 set +e
