@@ -6,12 +6,7 @@
 set -euo pipefail
 out=$1; secs=$2; shift 2
 root=$(cd "$(dirname "$0")/.." && pwd)
-tmp=$(mktemp -d); export XDG_RUNTIME_DIR=$tmp/xdg; mkdir -m 0700 "$XDG_RUNTIME_DIR"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-disp=$(( 200 + RANDOM % 300 )); while [ -e /tmp/.X11-unix/X$disp ]; do disp=$((disp+1)); done
-Xvfb :$disp -screen 0 1024x768x24 +extension GLX -noreset -nolisten tcp >/dev/null 2>&1 & pids+=($!)
+source "$root/scripts/lib-session.sh"
 virgl_test_server --use-egl-surfaceless --socket-path="$tmp/ref.sock" >"$tmp/ref.log" 2>&1 & pids+=($!)
 node "$root/dist/cli/main.js" record --upstream "$tmp/ref.sock" --socket-path "$tmp/rec.sock" --out "$out" --caps ours --once >"$tmp/rec.log" 2>&1 & rec=$!
 for _ in $(seq 100); do [ -S "$tmp/rec.sock" ] && [ -e /tmp/.X11-unix/X$disp ] && [ -S "$tmp/ref.sock" ] && break; sleep 0.1; done

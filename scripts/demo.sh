@@ -8,12 +8,7 @@ bash scripts/ensure-env.sh
 out=out/demo
 rm -rf "$out"; mkdir -p "$out"
 cli="node $root/dist/cli/main.js"
-tmp=$(mktemp -d); export XDG_RUNTIME_DIR=$tmp/xdg; mkdir -m 0700 "$XDG_RUNTIME_DIR"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
-trap cleanup EXIT
-disp=$(( 200 + RANDOM % 300 )); while [ -e /tmp/.X11-unix/X$disp ]; do disp=$((disp+1)); done
-Xvfb :$disp -screen 0 1024x768x24 +extension GLX -noreset -nolisten tcp >/dev/null 2>&1 & pids+=($!)
+source "$root/scripts/lib-session.sh"
 $cli serve --socket-path "$tmp/ours.sock" >"$out/server.log" 2>&1 & pids+=($!)
 for _ in $(seq 200); do [ -S "$tmp/ours.sock" ] && [ -e /tmp/.X11-unix/X$disp ] && break; sleep 0.1; done
 client() { DISPLAY=:$disp GALLIUM_DRIVER=virpipe LIBGL_ALWAYS_SOFTWARE=1 VTEST_SOCKET_NAME="$1" "${@:2}"; }
