@@ -208,7 +208,9 @@ export class GpuDraw {
       const vb = sub.vertexBuffers[e.bufferIndex];
       return VERTEX_FORMAT.has(e.format) && e.instanceDivisor <= 1 && vb.stride % 4 === 0 && (vb.offset + e.srcOffset) % 4 === 0;
     };
-    if (ve.every(direct)) return null;
+    // More Gallium buffers than WebGPU vertex slots also goes through one interleaved copy.
+    const slots = new Set(ve.map((e) => e.bufferIndex)).size;
+    if (ve.every(direct) && slots <= this.dev.device.limits.maxVertexBuffers) return null;
     let lo = start; let hi = start + count - 1;
     if (indexed) {
       const ib = sub.indexBuffer;
@@ -224,30 +226,44 @@ export class GpuDraw {
       }
     }
     if (lo < 0 || hi - lo >= 1 << 20) throw new ContextError(`vertex range ${lo}..${hi} cannot be converted`, at);
+    const perVertex = ve.filter((e) => e.instanceDivisor === 0).length;
+    const vertices = hi - lo + 1;
     const elements: VertexElement[] = [];
     const offsets: number[] = [];
+    const strides = new Map<number, number>();
+    // Per-vertex elements share one buffer, vec4 after vec4; per-instance ones get one each.
+    let shared = -1;
+    if (perVertex > 0) {
+      shared = this.allocRing(vertices * perVertex * 16);
+      offsets[0] = shared;
+      strides.set(CONVERTED_BUFFER_BASE, perVertex * 16);
+    }
+    let column = 0;
     ve.forEach((e, i) => {
       const layout = vertexLayout(e.format);
       if (!layout) throw new ContextError(`vertex format ${e.format} cannot be read`, at);
       const vb = sub.vertexBuffers[e.bufferIndex];
       const src = this.resources.get(vb.resHandle).guest.storage;
-      const perInstance = e.instanceDivisor > 0;
-      const n = perInstance ? startInstance + instances : hi - lo + 1;
+      const format = layout.output === 'u32' ? VirglFormat.R32G32B32A32_UINT : layout.output === 'i32' ? VirglFormat.R32G32B32A32_SINT : VirglFormat.R32G32B32A32_FLOAT;
+      if (e.instanceDivisor === 0) {
+        const out = new Uint32Array(this.ring.bytes(shared, vertices * perVertex * 16).buffer, shared, vertices * perVertex * 4);
+        expandVertices(layout, src, vb.offset + e.srcOffset + lo * vb.stride, vb.stride, vertices, out.subarray(column * 4), perVertex * 4);
+        elements.push({ srcOffset: column * 16, instanceDivisor: 0, bufferIndex: CONVERTED_BUFFER_BASE, format });
+        column++;
+        return;
+      }
+      const n = startInstance + instances;
       const o = this.allocRing(n * 16);
       const out = new Uint32Array(this.ring.bytes(o, n * 16).buffer, o, n * 4);
-      if (perInstance) {
-        // Instance t (WebGPU counts from firstInstance) reads GL's element start + floor((t - start) / divisor).
-        for (let t = startInstance; t < n; t++) {
-          expandVertices(layout, src, vb.offset + e.srcOffset + (startInstance + Math.floor((t - startInstance) / e.instanceDivisor)) * vb.stride, 0, 1, out.subarray(t * 4, t * 4 + 4));
-        }
-      } else {
-        expandVertices(layout, src, vb.offset + e.srcOffset + lo * vb.stride, vb.stride, n, out);
+      // Instance t (WebGPU counts from firstInstance) reads GL's element start + floor((t - start) / divisor).
+      for (let t = startInstance; t < n; t++) {
+        expandVertices(layout, src, vb.offset + e.srcOffset + (startInstance + Math.floor((t - startInstance) / e.instanceDivisor)) * vb.stride, 0, 1, out.subarray(t * 4, t * 4 + 4));
       }
-      elements.push({ srcOffset: 0, instanceDivisor: perInstance ? 1 : 0, bufferIndex: CONVERTED_BUFFER_BASE + i,
-        format: layout.output === 'u32' ? VirglFormat.R32G32B32A32_UINT : layout.output === 'i32' ? VirglFormat.R32G32B32A32_SINT : VirglFormat.R32G32B32A32_FLOAT });
-      offsets.push(o);
+      elements.push({ srcOffset: 0, instanceDivisor: 1, bufferIndex: CONVERTED_BUFFER_BASE + 1 + i, format });
+      offsets[1 + i] = o;
+      strides.set(CONVERTED_BUFFER_BASE + 1 + i, 16);
     });
-    return { override: { elements }, offsets, firstVertex: lo };
+    return { override: { elements, strides }, offsets, firstVertex: lo };
   }
 
   /** Enabled user clip planes; disabled ones are zero, whose distance never clips. */

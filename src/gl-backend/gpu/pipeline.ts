@@ -22,8 +22,8 @@ export interface PipelineInputs {
   vertexOverride?: VertexOverride | null;
 }
 
-/** Elements read from converted copies: buffer indices >= CONVERTED_BUFFER_BASE, stride 16. */
-export interface VertexOverride { elements: VertexElement[] }
+/** Elements read from converted copies: buffer indices >= CONVERTED_BUFFER_BASE (per-vertex ones interleaved in one). */
+export interface VertexOverride { elements: VertexElement[]; strides: ReadonlyMap<number, number> }
 export const CONVERTED_BUFFER_BASE = 64;
 
 export interface VertexSlot { slot: number; bufferIndex: number; extraOffset: number }
@@ -51,7 +51,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const fsShader = dev.shader(sub.shaders[1]!.text!);
   const ve = p.vertexOverride?.elements ?? sub.vertexElements?.elements ?? [];
   const depthSlots = [depthSlotMask(sub, 0), depthSlotMask(sub, 1)];
-  const strideOf = (bufferIndex: number): number => (bufferIndex >= CONVERTED_BUFFER_BASE ? 16 : sub.vertexBuffers[bufferIndex]?.stride ?? 0);
+  const strideOf = (bufferIndex: number): number => (bufferIndex >= CONVERTED_BUFFER_BASE
+    ? p.vertexOverride?.strides.get(bufferIndex) ?? 16 : sub.vertexBuffers[bufferIndex]?.stride ?? 0);
   const rs = sub.rasterizer;
   const dsa = sub.dsa;
   const blend = sub.blend;

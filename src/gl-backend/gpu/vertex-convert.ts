@@ -45,16 +45,16 @@ const f16 = (h: number): number => {
 };
 
 /**
- * Writes `count` vec4 elements (16 bytes each) into `out` (as u32 words), reading element k from
+ * Writes `count` vec4 elements (16 bytes each, `outStrideWords` words apart) into `out`, reading element k from
  * `src` at `base + k * stride`. Missing channels read as (0, 0, 0, 1).
  */
-export function expandVertices(l: VertexLayout, src: Uint8Array, base: number, stride: number, count: number, out: Uint32Array): void {
+export function expandVertices(l: VertexLayout, src: Uint8Array, base: number, stride: number, count: number, out: Uint32Array, outStrideWords = 4): void {
   const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   const fout = new Float32Array(out.buffer, out.byteOffset, out.length);
   const iout = new Int32Array(out.buffer, out.byteOffset, out.length);
   for (let k = 0; k < count; k++) {
     const at = base + k * stride;
-    const o = k * 4;
+    const o = k * outStrideWords;
     if (l.output === 'f32') { fout[o] = 0; fout[o + 1] = 0; fout[o + 2] = 0; fout[o + 3] = 1; } else { out[o] = 0; out[o + 1] = 0; out[o + 2] = 0; out[o + 3] = 1; }
     if (at < 0 || at + l.bytes > src.length) throw new ContextError(`vertex ${k} at byte ${at} is past the end of its ${src.length}-byte buffer`);
     const word = l.packed ? dv.getUint32(at, true) : 0;
