@@ -253,8 +253,9 @@ IMM[2] UINT32 {50, 60, 70, 80}
     });
     for (let y = 0; y < SIZE; y++) {
       for (let x = 0; x < SIZE; x++) {
-        // Lower-left origin: fragment y counts up from the last row.
-        expect(px(rgba, x, y), `pixel ${x},${y}`).toEqual(x < 2 ? [10, 20, 30, SIZE - 1 - y] : [50, 60, 70, SIZE - 1 - y]);
+        // Lower-left origin is GL's, and Gallium surfaces keep GL's row order (row 0 is GL's y = 0),
+        // so fragment y is the row index.
+        expect(px(rgba, x, y), `pixel ${x},${y}`).toEqual(x < 2 ? [10, 20, 30, y] : [50, 60, 70, y]);
       }
     }
   });

@@ -76,7 +76,9 @@ function fragSpecial(ctx: EmitContext, sem: string, params: Map<string, string>)
       const prop = ctx.shader.interface.properties;
       const lowerLeft = prop['FS_COORD_ORIGIN']?.[0] === 'LOWER_LEFT' || prop['FS_COORD_ORIGIN']?.[0] === '1';
       const integer = prop['FS_COORD_PIXEL_CENTER']?.[0] === 'INTEGER' || prop['FS_COORD_PIXEL_CENTER']?.[0] === '1';
-      const y = lowerLeft ? `vgl.fbSize.y - ${pos()}.y` : `${pos()}.y`;
+      // Gallium window y grows with the surface's rows, which is GL's lower-left convention as
+      // virglrenderer renders surfaces; WebGPU's position.y counts the same rows. Upper-left flips.
+      const y = lowerLeft ? `${pos()}.y` : `vgl.fbSize.y - ${pos()}.y`;
       const c = integer ? ' - 0.5' : '';
       return `bitcast<vec4u>(vec4f(${pos()}.x${c}, ${y}${c}, ${pos()}.z, ${pos()}.w))`;
     }

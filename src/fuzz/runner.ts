@@ -1,0 +1,334 @@
+// Runs fuzz inputs against one real `serve` process and classifies crashes, hangs and memory growth.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { concat, loadCorpus, type Corpus } from './corpus.js';
+import { handshake, makeInput, splitCommands, type FuzzInput } from './inputs.js';
+import { Prng, inputSeed } from './prng.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/cli/main.js');
+export const REGRESSIONS_DIR = join(ROOT, 'tests/fuzz-regressions');
+
+export interface FuzzOptions {
+  iterations: number;
+  seed: number;
+  /** Per-input time limit (ms): how long a connection may stay open before the server is probed. */
+  timeLimitMs?: number;
+  /** Check liveness and RSS every this many inputs. */
+  checkEvery?: number;
+  /** RSS bound in bytes. */
+  rssLimitBytes?: number;
+  /** Where reproducers go; null = do not save. */
+  saveDir?: string | null;
+  /** Minimization attempts per failure. */
+  minimizeAttempts?: number;
+  /** Extra `serve` arguments. */
+  serverArgs?: string[];
+  log?: (line: string) => void;
+  corpus?: Corpus;
+}
+
+export type FailureKind = 'crash' | 'hang' | 'rss';
+
+export interface Failure {
+  kind: FailureKind;
+  iteration: number;
+  reason: string;
+  desc: string;
+  file: string | null;
+  originalBytes: number;
+  minimizedBytes: number;
+  /** The tail of the server's stderr/stdout when it failed. */
+  serverLog: string;
+}
+
+export interface FuzzSummary {
+  inputs: number;
+  passed: number;
+  failed: number;
+  crashes: number;
+  hangs: number;
+  rssFailures: number;
+  peakRssBytes: number;
+  elapsedMs: number;
+  inputsPerSecond: number;
+  failures: Failure[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The server under test
+
+export class ServerUnderTest {
+  child!: ChildProcess;
+  socketPath!: string;
+  private dir!: string;
+  private out = '';
+  exited = false;
+  exitInfo = '';
+
+  static async start(args: string[] = []): Promise<ServerUnderTest> {
+    const s = new ServerUnderTest();
+    await s.launch(args);
+    return s;
+  }
+
+  private async launch(args: string[]): Promise<void> {
+    this.dir = mkdtempSync(join(tmpdir(), 'vwg-fuzz-'));
+    this.socketPath = join(this.dir, 'sock');
+    this.out = '';
+    this.exited = false;
+    this.child = spawn(process.execPath, [CLI, 'serve', '--socket-path', this.socketPath, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const keep = (d: Buffer): void => {
+      this.out += d.toString();
+      if (this.out.length > 256 * 1024) this.out = this.out.slice(-128 * 1024);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+    this.child.on('exit', (code, sig) => { this.exited = true; this.exitInfo = `exit code ${code} signal ${sig}`; });
+    const t0 = Date.now();
+    while (!this.out.includes('listening on') && !this.exited) {
+      if (Date.now() - t0 > 60_000) throw new Error(`server did not start: ${this.out}`);
+      await sleep(20);
+    }
+    if (this.exited) throw new Error(`server failed to start (${this.exitInfo}): ${this.out}`);
+  }
+
+  get pid(): number { return this.child.pid!; }
+
+  logTail(chars = 4000): string { return this.out.slice(-chars); }
+
+  /** VmRSS in bytes, or 0 when unavailable. */
+  rssBytes(): number {
+    try {
+      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${this.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) * 1024 : 0;
+    } catch { return 0; }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.exited) {
+      this.child.kill('SIGTERM');
+      const t0 = Date.now();
+      while (!this.exited && Date.now() - t0 < 5000) await sleep(20);
+      if (!this.exited) this.child.kill('SIGKILL');
+      while (!this.exited && Date.now() - t0 < 10_000) await sleep(20);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Sends `bytes`, half-closes, and reads until the server closes or `timeoutMs` passes. */
+export function sendInput(socketPath: string, bytes: Uint8Array, timeoutMs: number):
+Promise<{ closed: boolean; received: number; error?: string }> {
+  return new Promise((res) => {
+    let received = 0;
+    let done = false;
+    const sock = createConnection(socketPath);
+    const finish = (closed: boolean, error?: string): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      res(error === undefined ? { closed, received } : { closed, received, error });
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    sock.on('connect', () => { sock.end(bytes); });
+    sock.on('data', (d) => { received += d.length; });
+    sock.on('error', (e) => finish(true, e.message));
+    sock.on('close', () => finish(true));
+  });
+}
+
+/** A fresh connection: CREATE_RENDERER + PING_PROTOCOL_VERSION; true when the ping is answered. */
+export function probe(socketPath: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((res) => {
+    let got = Buffer.alloc(0);
+    let done = false;
+    const sock = createConnection(socketPath);
+    const finish = (ok: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      res(ok);
+    };
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    sock.on('connect', () => sock.write(concat(handshake(null, 'fuzz-probe'))));
+    sock.on('data', (d) => {
+      got = Buffer.concat([got, d]);
+      if (got.length >= 8) finish(got.readUInt32LE(0) === 0 && got.readUInt32LE(4) === 10);
+    });
+    sock.on('error', () => finish(false));
+    sock.on('close', () => finish(false));
+  });
+}
+
+export interface Outcome { kind: 'ok' | FailureKind; reason: string }
+
+/** Runs one input; classifies it as ok, crash (the process exited) or hang. */
+export async function runOne(server: ServerUnderTest, bytes: Uint8Array, timeLimitMs: number): Promise<Outcome> {
+  if (server.exited) return { kind: 'crash', reason: `server already dead (${server.exitInfo})` };
+  const r = await sendInput(server.socketPath, bytes, timeLimitMs);
+  if (r.closed) {
+    // Give a crash that the connection's close announced a moment to show.
+    await sleep(5);
+    if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+    if (r.error !== undefined && /ECONNREFUSED|ENOENT/.test(r.error)) {
+      return { kind: 'hang', reason: `cannot connect: ${r.error}` };
+    }
+    return { kind: 'ok', reason: '' };
+  }
+  if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+  // Still open after the limit: fine if the server is merely waiting for bytes and still serves others.
+  const alive = await probe(server.socketPath, timeLimitMs);
+  if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+  if (!alive) return { kind: 'hang', reason: `connection open after ${timeLimitMs} ms and probe unanswered within ${timeLimitMs} ms` };
+  return { kind: 'ok', reason: '' };
+}
+
+/** Replays `bytes` against a fresh server; returns the outcome (the server is stopped afterwards). */
+export async function reproduce(bytes: Uint8Array, timeLimitMs: number, serverArgs: string[] = []):
+Promise<Outcome & { log: string }> {
+  const s = await ServerUnderTest.start(serverArgs);
+  try {
+    const o = await runOne(s, bytes, timeLimitMs);
+    if (o.kind === 'ok') {
+      // A late crash (e.g. in a GPU callback) still counts.
+      await sleep(50);
+      if (s.exited) return { kind: 'crash', reason: `server exited (${s.exitInfo})`, log: s.logTail() };
+    }
+    return { ...o, log: s.logTail() };
+  } finally {
+    await s.stop();
+  }
+}
+
+/** Greedy command-level reduction: drop halves, then quarters..., then single commands; bounded. */
+export async function minimize(bytes: Uint8Array, kind: FailureKind, timeLimitMs: number, attempts: number,
+  serverArgs: string[] = []): Promise<Uint8Array> {
+  let cmds = splitCommands(bytes);
+  let tries = 0;
+  const still = async (candidate: Uint8Array[]): Promise<boolean> => {
+    tries++;
+    const o = await reproduce(concat(candidate), timeLimitMs, serverArgs);
+    return o.kind === kind;
+  };
+  let chunk = Math.max(1, cmds.length >> 1);
+  while (tries < attempts && cmds.length > 1) {
+    let progressed = false;
+    for (let start = 0; start < cmds.length && tries < attempts; ) {
+      const candidate = [...cmds.slice(0, start), ...cmds.slice(start + chunk)];
+      if (candidate.length > 0 && await still(candidate)) { cmds = candidate; progressed = true; } else start += chunk;
+    }
+    if (!progressed) {
+      if (chunk === 1) break;
+      chunk = Math.max(1, chunk >> 1);
+    }
+  }
+  return concat(cmds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop
+
+export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const timeLimitMs = opts.timeLimitMs ?? 2000;
+  const checkEvery = opts.checkEvery ?? 50;
+  const rssLimit = opts.rssLimitBytes ?? 1.5 * 1024 ** 3;
+  const saveDir = opts.saveDir === undefined ? REGRESSIONS_DIR : opts.saveDir;
+  const attempts = opts.minimizeAttempts ?? 20;
+  const serverArgs = opts.serverArgs ?? [];
+  const corpus = opts.corpus ?? loadCorpus(ROOT);
+  const t0 = Date.now();
+  const failures: Failure[] = [];
+  let peakRss = 0;
+  let passed = 0;
+  let server = await ServerUnderTest.start(serverArgs);
+  const step = Math.max(1, Math.floor(opts.iterations / 10));
+
+  const fail = async (kind: FailureKind, i: number, input: FuzzInput, reason: string): Promise<void> => {
+    const serverLog = server.logTail();
+    log(`[fuzz] ${kind} at input ${i} (${input.kind}: ${input.desc}): ${reason}`);
+    await server.stop();
+    let min = input.bytes;
+    if (kind !== 'rss' && attempts > 0) {
+      // Only minimize what reproduces on a fresh server (otherwise it depended on earlier inputs).
+      const again = await reproduce(input.bytes, timeLimitMs, serverArgs);
+      if (again.kind === kind) min = await minimize(input.bytes, kind, timeLimitMs, attempts, serverArgs);
+      else reason += ' (did not reproduce on a fresh server)';
+    }
+    let file: string | null = null;
+    if (saveDir !== null) {
+      mkdirSync(saveDir, { recursive: true });
+      file = join(saveDir, `${kind}-${opts.seed}-${i}.bin`);
+      writeFileSync(file, min);
+      writeFileSync(file.replace(/\.bin$/, '.json'), JSON.stringify({
+        kind, seed: opts.seed, iteration: i, reason, input: `${input.kind}: ${input.desc}`,
+        originalBytes: input.bytes.length, minimizedBytes: min.length, serverLogTail: serverLog.slice(-3000),
+      }, null, 2) + '\n');
+      log(`[fuzz]   saved ${file} (${input.bytes.length} -> ${min.length} bytes)`);
+    }
+    failures.push({ kind, iteration: i, reason, desc: input.desc, file, originalBytes: input.bytes.length,
+      minimizedBytes: min.length, serverLog });
+    server = await ServerUnderTest.start(serverArgs);
+  };
+
+  try {
+    for (let i = 0; i < opts.iterations; i++) {
+      const input = makeInput(corpus, new Prng(inputSeed(opts.seed, i)));
+      const o = await runOne(server, input.bytes, timeLimitMs);
+      if (o.kind !== 'ok') {
+        await fail(o.kind, i, input, o.reason);
+      } else {
+        let bad = false;
+        if ((i + 1) % checkEvery === 0) {
+          const rss = server.rssBytes();
+          peakRss = Math.max(peakRss, rss);
+          if (rss > rssLimit) {
+            await fail('rss', i, input, `VmRSS ${(rss / 2 ** 20).toFixed(0)} MiB > ${(rssLimit / 2 ** 20).toFixed(0)} MiB`);
+            bad = true;
+          } else if (!(await probe(server.socketPath, timeLimitMs))) {
+            await fail(server.exited ? 'crash' : 'hang', i, input, server.exited ? `server exited (${server.exitInfo})` : 'liveness probe unanswered');
+            bad = true;
+          }
+        }
+        if (!bad) passed++;
+      }
+      if ((i + 1) % step === 0 || i + 1 === opts.iterations) {
+        peakRss = Math.max(peakRss, server.rssBytes());
+        const s = (Date.now() - t0) / 1000;
+        log(`[fuzz] ${i + 1}/${opts.iterations} (${Math.round(((i + 1) * 100) / opts.iterations)}%) ` +
+          `${failures.length} failed, ${((i + 1) / s).toFixed(1)} inputs/s, RSS ${(server.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
+      }
+    }
+  } finally {
+    await server.stop();
+  }
+  const elapsedMs = Date.now() - t0;
+  return {
+    inputs: opts.iterations, passed, failed: opts.iterations - passed,
+    crashes: failures.filter((f) => f.kind === 'crash').length,
+    hangs: failures.filter((f) => f.kind === 'hang').length,
+    rssFailures: failures.filter((f) => f.kind === 'rss').length,
+    peakRssBytes: peakRss, elapsedMs, inputsPerSecond: opts.iterations / (elapsedMs / 1000), failures,
+  };
+}
+
+export function formatSummary(s: FuzzSummary): string {
+  const lines = [
+    `[fuzz] inputs tried: ${s.inputs}`,
+    `[fuzz] crashes: ${s.crashes}, hangs: ${s.hangs}, RSS failures: ${s.rssFailures}`,
+    `[fuzz] peak RSS: ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `[fuzz] time: ${(s.elapsedMs / 1000).toFixed(1)} s (${s.inputsPerSecond.toFixed(1)} inputs/s)`,
+  ];
+  for (const f of s.failures) lines.push(`[fuzz]   ${f.kind} #${f.iteration}: ${f.reason}${f.file ? ` -> ${f.file}` : ''}`);
+  lines.push(`${s.passed} passed, ${s.failed} failed`);
+  return lines.join('\n');
+}
