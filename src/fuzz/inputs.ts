@@ -200,7 +200,9 @@ function virglPacket(corpus: Corpus, rng: Prng): number[] {
   } else len = lengthFor(layout.length, rng);
   len = Math.min(len, 0xffff);
   const payload = Array.from({ length: len }, () => field(rng));
-  if (len > 0 && rng.chance(0.8)) payload[0] = rng.range(1, 8); // dword 1 is usually a handle
+  if (len > 0 && rng.chance(0.8)) payload[0] = rng.range(1, 4); // dword 1 is usually a handle
+  // Fewer wild values in the rest: most fields stay small so decoding goes deeper.
+  for (let i = 1; i < len; i++) if (rng.chance(0.4)) payload[i] = rng.range(0, 4);
   return [(cmd & 0xff) | (obj << 8) | (len << 16), ...payload];
 }
 
@@ -213,7 +215,7 @@ function vtestCmd(id: number, payload: readonly number[], lenOverride?: number):
 }
 
 function boxValue(rng: Prng, sensible: number): number {
-  return rng.chance(0.6) ? sensible : rng.chance(0.5) ? rng.pick(BOUNDARY) : rng.range(0, 4096);
+  return rng.chance(0.8) ? sensible : rng.chance(0.5) ? rng.pick(BOUNDARY) : rng.range(0, 4096);
 }
 
 export function handshake(rng: Prng | null, name = 'fuzz'): Uint8Array[] {
@@ -231,26 +233,26 @@ export function handshake(rng: Prng | null, name = 'fuzz'): Uint8Array[] {
 }
 
 function vtestGenerated(corpus: Corpus, rng: Prng): Uint8Array {
-  const handle = rng.chance(0.85) ? rng.range(1, 6) : rng.pick(BOUNDARY);
+  const handle = rng.chance(0.85) ? rng.range(1, 4) : rng.pick(BOUNDARY);
   switch (rng.int(8)) {
     case 0: case 1: { // RESOURCE_CREATE: target, format, bind, w, h, d, array, last_level, samples
       const target = rng.chance(0.7) ? rng.pick([0, 2, 2, 2, 3, 4, 5, 6]) : rng.pick(BOUNDARY);
-      return vtestCmd(VCmd.RESOURCE_CREATE, [handle, target, rng.pick(FORMATS), rng.pick([0, 2, 8, 0x10, 0x20, 0x40000, 0xffffffff]),
+      return vtestCmd(VCmd.RESOURCE_CREATE, [rng.chance(0.8) ? rng.range(4, 8) : handle, target, rng.pick(FORMATS), rng.pick([0, 2, 8, 0x10, 0x20, 0x40000, 0xffffffff]),
         boxValue(rng, rng.range(1, 128)), boxValue(rng, rng.range(1, 128)), boxValue(rng, 1), boxValue(rng, 1),
         rng.chance(0.7) ? 0 : rng.pick([1, 5, 31, 0xffffffff]), rng.chance(0.8) ? 0 : rng.pick([1, 2, 4, 0xffffffff])]);
     }
     case 2: case 3: { // TRANSFER_PUT: handle level stride layer_stride x y z w h d data_size + data
       const dataSize = rng.chance(0.7) ? rng.range(0, 4096) : rng.range(0, 65536);
-      const w = boxValue(rng, rng.range(0, 64)), h = boxValue(rng, rng.range(0, 64));
+      const w = boxValue(rng, rng.range(0, 32)), h = boxValue(rng, rng.range(0, 16));
       const head = vtestCmd(VCmd.TRANSFER_PUT, [handle, boxValue(rng, 0), boxValue(rng, w * 4), boxValue(rng, 0),
-        boxValue(rng, rng.range(0, 32)), boxValue(rng, rng.range(0, 32)), boxValue(rng, 0), w, h, boxValue(rng, 1), dataSize],
+        boxValue(rng, 0), boxValue(rng, 0), boxValue(rng, 0), w, h, boxValue(rng, 1), dataSize],
       rng.chance(0.8) ? 11 : rng.pick(BOUNDARY));
       const data = new Uint8Array(dataSize);
       for (let i = 0; i < Math.min(dataSize, 64); i++) data[i] = rng.int(256);
       return concat([head, data]);
     }
     case 4: { // TRANSFER_GET
-      const w = boxValue(rng, rng.range(0, 64)), h = boxValue(rng, rng.range(0, 64));
+      const w = boxValue(rng, rng.range(0, 32)), h = boxValue(rng, rng.range(0, 16));
       const dataSize = rng.chance(0.8) ? rng.range(0, 65536) : rng.pick([0, 1, 0xffff, 0x10000, 4 * 1024 * 1024]);
       return vtestCmd(VCmd.TRANSFER_GET, [handle, boxValue(rng, 0), boxValue(rng, w * 4), boxValue(rng, 0),
         boxValue(rng, 0), boxValue(rng, 0), boxValue(rng, 0), w, h, boxValue(rng, 1), dataSize], rng.chance(0.8) ? 11 : rng.pick(BOUNDARY));
@@ -272,8 +274,26 @@ function vtestGenerated(corpus: Corpus, rng: Prng): Uint8Array {
   }
 }
 
+/**
+ * What Mesa does first: a sub-context, then a few valid resources (handles 1-2 textures, 3 a buffer),
+ * so that later commands get past the "unknown resource" and "no sub-context" checks.
+ */
+function prelude(rng: Prng): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  if (rng.chance(0.9)) {
+    out.push(vtestCmd(VCmd.SUBMIT_CMD, [VirglCmd.CREATE_SUB_CTX | (1 << 16), 1, VirglCmd.SET_SUB_CTX | (1 << 16), 1]));
+  }
+  if (rng.chance(0.9)) {
+    out.push(vtestCmd(VCmd.RESOURCE_CREATE, [1, 2, 1, 0x2 | 0x8, 64, 64, 1, 1, 0, 0]));
+    out.push(vtestCmd(VCmd.RESOURCE_CREATE, [2, 2, rng.pick([1, 2, 31, 67, 71]), 0x1 | 0x2 | 0x8, 32, 16, 1, 1, rng.int(3), 0]));
+    out.push(vtestCmd(VCmd.RESOURCE_CREATE, [3, 0, 64, 0x10 | 0x20 | 0x40, 65536, 1, 1, 1, 0, 0]));
+  }
+  return out;
+}
+
 export function generatedInput(corpus: Corpus, rng: Prng): FuzzInput {
   const parts = handshake(rng);
+  parts.push(...prelude(rng));
   const n = rng.range(1, 24);
   for (let i = 0; i < n; i++) parts.push(vtestGenerated(corpus, rng));
   return { kind: 'generate', desc: `generated ${n} commands`, bytes: concat(parts) };

@@ -1,6 +1,6 @@
 // Clears and draws: Gallium state -> a render pass (kept open across draws), a cached pipeline,
 // per-draw uniforms in the upload ring, bind groups, then the draw call.
-import { PipeClear, PipeFace, PipePrim, PipeTexFilter, PipeTexMipFilter } from '../../protocol/gallium.js';
+import { PipeBlendFactor, PipeClear, PipeFace, PipePrim, PipeTexFilter, PipeTexMipFilter } from '../../protocol/gallium.js';
 import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
@@ -181,7 +181,9 @@ export class GpuDraw {
     }
     this.setScissor(pass, sub, fb);
     const c = sub.blendColor;
-    pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
+    // WebGPU has one blend constant used per channel; GL's CONSTANT_ALPHA factors want alpha in all four.
+    if (usesConstantAlphaOnly(sub)) pass.setBlendConstant({ r: c[3], g: c[3], b: c[3], a: c[3] });
+    else pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
     pass.setStencilReference(sub.stencilRef);
     if (provoking) {
       pass.setIndexBuffer(this.ring.buffer, 'uint32', provoking.offset);
@@ -436,4 +438,19 @@ export class GpuDraw {
 
 function hasFlatInputs(fs: ShaderInterface, flatShade: boolean): boolean {
   return fs.inputs.some((v) => v.interpolation === 'flat' || (v.colorInterp && flatShade));
+}
+
+function usesConstantAlphaOnly(sub: SubContext): boolean {
+  const blend = sub.blend;
+  if (!blend) return false;
+  let alpha = false;
+  for (let i = 0; i < (blend.independent ? blend.rt.length : 1); i++) {
+    const rt = blend.rt[i];
+    if (!rt.enable) continue;
+    for (const f of [rt.rgbSrc, rt.rgbDst, rt.alphaSrc, rt.alphaDst]) {
+      if (f === PipeBlendFactor.CONST_COLOR || f === PipeBlendFactor.INV_CONST_COLOR) return false;
+      if (f === PipeBlendFactor.CONST_ALPHA || f === PipeBlendFactor.INV_CONST_ALPHA) alpha = true;
+    }
+  }
+  return alpha;
 }
