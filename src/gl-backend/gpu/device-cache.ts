@@ -8,6 +8,8 @@ import { ContextError } from '../../server/renderer.js';
 import { setDepth32Stencil8 } from './format-map.js';
 
 const MAX_CACHED = 4096;
+/** Shader texts longer than this are translated every time rather than kept as cache keys. */
+const CACHE_TEXT_BYTES = 64 * 1024;
 
 /** A Map that forgets its oldest entry past a size, so hostile clients cannot grow it forever. */
 export class BoundedCache<K, V> {
@@ -24,9 +26,11 @@ export class BoundedCache<K, V> {
 
 export class GlDevice {
   readonly device: GPUDevice;
-  readonly shaders = new BoundedCache<string, TgsiShader | ContextError>();
-  readonly modules = new BoundedCache<string, GPUShaderModule>();
-  readonly pipelines = new BoundedCache<string, GPURenderPipeline>();
+  // Keys are shader texts and WGSL: bounded by count here, and texts past CACHE_TEXT_BYTES are not
+  // cached at all, so a client cannot pin much memory through them.
+  readonly shaders = new BoundedCache<string, TgsiShader | ContextError>(512);
+  readonly modules = new BoundedCache<string, GPUShaderModule>(512);
+  readonly pipelines = new BoundedCache<string, GPURenderPipeline>(1024);
   readonly layouts = new BoundedCache<string, GPUBindGroupLayout>();
   readonly samplers = new BoundedCache<string, GPUSampler>();
   readonly dummyTexture2d: GPUTexture;
@@ -49,13 +53,16 @@ export class GlDevice {
         if (!isTgsiError(e)) throw e;
         s = new ContextError(`TGSI: ${e.message}`);
       }
-      this.shaders.set(text, s);
+      if (text.length <= CACHE_TEXT_BYTES) this.shaders.set(text, s);
     }
     if (s instanceof ContextError) throw s;
     return s satisfies TgsiShader;
   }
 
   module(code: string): GPUShaderModule {
-    return this.modules.get(code) ?? this.modules.set(code, this.device.createShaderModule({ code }));
+    const hit = this.modules.get(code);
+    if (hit) return hit;
+    const m = this.device.createShaderModule({ code });
+    return code.length <= CACHE_TEXT_BYTES * 4 ? this.modules.set(code, m) : m;
   }
 }

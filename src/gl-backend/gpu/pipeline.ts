@@ -9,7 +9,7 @@ import {
 } from '../tgsi/interface.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { VertexElement } from '../state/objects.js';
-import type { BoundedCache, GlDevice } from './device-cache.js';
+import { BoundedCache, type GlDevice } from './device-cache.js';
 import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
 
@@ -68,7 +68,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
   ].join('|');
   let cache = built.get(dev);
-  if (!cache) { cache = new (dev.pipelines.constructor as new () => BoundedCache<string, BuiltPipeline>)(); built.set(dev, cache); }
+  if (!cache) { cache = new BoundedCache<string, BuiltPipeline>(1024); built.set(dev, cache); }
   const hit = cache.get(key);
   if (hit) return hit;
 
