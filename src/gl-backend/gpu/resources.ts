@@ -111,7 +111,9 @@ export class GpuResources {
     } else if (r.texture && r.format?.depth) {
       uploadDepthBox(this, r, t);
     }
-    r.gpuNewer = false;
+    // A texture rendered to keeps its GPU copy as the reference: the upload only replaced the box there,
+    // while the shadow outside the box is stale. Buffers are never written by the GPU.
+    if (r.buffer) r.gpuNewer = false;
   }
 
   private uploadBox(r: GpuResource, t: TransferArgs): void {
