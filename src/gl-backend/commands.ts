@@ -9,7 +9,7 @@ import {
   decodeSurface, decodeVertexElements,
 } from './state/objects.js';
 import { continueShader, createShader } from './state/shader-object.js';
-import { MAX_INLINE_CONSTANT_DWORDS, MAX_SAMPLER_SLOTS, MAX_STAGES, MAX_VERTEX_BUFFERS, type StateObject } from './state/sub-context.js';
+import { MAX_INLINE_CONSTANT_DWORDS, MAX_SAMPLER_SLOTS, MAX_STAGES, MAX_VERTEX_BUFFERS, type StateObject, type SubContext } from './state/sub-context.js';
 
 type H = CommandHandler<GlContext>;
 
@@ -140,33 +140,29 @@ const setUniformBuffer: H = (ctx, b, at) => {
   if (slot.resHandle !== 0) ctx.resources.get(slot.resHandle);
 };
 
-const setSamplerViews: H = (ctx, b, at, len) => {
-  const sub = ctx.sub();
-  const st = stage(b[at + 1], at);
-  const start = b[at + 2];
-  const n = len - 2;
-  if (start + n > MAX_SAMPLER_SLOTS) throw new ContextError(`sampler views ${start}+${n} past slot ${MAX_SAMPLER_SLOTS}`, at);
-  for (let i = 0; i < n; i++) {
-    const h = b[at + 3 + i];
-    const o = h === 0 ? null : sub.objects.get(h);
-    if (o === undefined || (o !== null && o.kind !== 'sampler-view')) throw new ContextError(`${h} is not a sampler view`, at);
-    sub.samplerViews[st][start + i] = o;
-  }
-};
+/**
+ * SET_SAMPLER_VIEWS and BIND_SAMPLER_STATES share a layout (stage, start slot, handles): each handle
+ * must name an object of `kind` (0 unbinds), stored into that stage's slots.
+ */
+function slotBinder<K extends 'sampler-view' | 'sampler-state'>(kind: K, table: (sub: SubContext) => (StateObject | null)[][]): H {
+  return (ctx, b, at, len) => {
+    const sub = ctx.sub();
+    const st = stage(b[at + 1], at);
+    const start = b[at + 2];
+    const n = len - 2;
+    if (start + n > MAX_SAMPLER_SLOTS) throw new ContextError(`${kind} slots ${start}+${n} past slot ${MAX_SAMPLER_SLOTS}`, at);
+    const slots = table(sub)[st];
+    for (let i = 0; i < n; i++) {
+      const h = b[at + 3 + i];
+      const o = h === 0 ? null : sub.objects.get(h);
+      if (o === undefined || (o !== null && o.kind !== kind)) throw new ContextError(`${h} is not a ${kind}`, at);
+      slots[start + i] = o;
+    }
+  };
+}
 
-const bindSamplerStates: H = (ctx, b, at, len) => {
-  const sub = ctx.sub();
-  const st = stage(b[at + 1], at);
-  const start = b[at + 2];
-  const n = len - 2;
-  if (start + n > MAX_SAMPLER_SLOTS) throw new ContextError(`sampler states ${start}+${n} past slot ${MAX_SAMPLER_SLOTS}`, at);
-  for (let i = 0; i < n; i++) {
-    const h = b[at + 3 + i];
-    const o = h === 0 ? null : sub.objects.get(h);
-    if (o === undefined || (o !== null && o.kind !== 'sampler-state')) throw new ContextError(`${h} is not a sampler state`, at);
-    sub.samplers[st][start + i] = o;
-  }
-};
+const setSamplerViews = slotBinder('sampler-view', (sub) => sub.samplerViews as (StateObject | null)[][]);
+const bindSamplerStates = slotBinder('sampler-state', (sub) => sub.samplers as (StateObject | null)[][]);
 
 const bindShader: H = (ctx, b, at) => {
   const sub = ctx.sub();
