@@ -1,12 +1,9 @@
 // BLIT, RESOURCE_COPY_REGION, CLEAR_TEXTURE and CLEAR_SURFACE on a real Dawn device: GlContext
 // driven by hand-built virgl command buffers, results read back through transferGet (and the
 // GPU copies of buffers and textures read directly, to see that both sides agree).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useGlDevice } from '../helpers/gl-device.js';
 import { GlContext } from '../../src/gl-backend/context.js';
-import { GL_DEVICE_OPTIONS } from '../../src/gl-backend/renderer.js';
-import { GlDevice } from '../../src/gl-backend/gpu/device-cache.js';
-import type { GpuContext } from '../../src/gpu/device.js';
-import { closeDevice, openNodeDevice } from '../../src/gpu/node/dawn.js';
 import { PipeMask, PipeTexFilter } from '../../src/protocol/gallium.js';
 import { VirglCmd, VirglObjectType } from '../../src/protocol/virgl-commands.js';
 import { PipeTextureTarget as T, VirglFormat as F } from '../../src/protocol/virgl-formats.js';
@@ -24,21 +21,10 @@ class Stream {
 
 const logs: string[] = [];
 const log: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
-let gpu: GpuContext;
-let dev: GlDevice;
-beforeAll(async () => {
-  gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS });
-  dev = new GlDevice(gpu);
-});
-afterAll(async () => { if (gpu) await closeDevice(gpu); });
-// Validation errors do not throw: every test must leave none behind.
-afterEach(async () => {
-  await gpu.queue.onSubmittedWorkDone();
-  expect(gpu.errors.map((e) => e.message)).toEqual([]);
-});
+const fx = useGlDevice();
 
 function context(): GlContext {
-  const ctx = new GlContext('test', log, { maxResources: 64, maxResourceBytes: 1 << 24 }, dev);
+  const ctx = new GlContext('test', log, { maxResources: 64, maxResourceBytes: 1 << 24 }, fx.dev);
   ctx.submit(new Stream().cmd(VirglCmd.CREATE_SUB_CTX, [1]).cmd(VirglCmd.SET_SUB_CTX, [1]).buffer);
   return ctx;
 }
@@ -60,10 +46,10 @@ const px = (img: Uint8Array, w: number, x: number, y: number): number[] => [...i
 async function gpuBytes(ctx: GlContext, handle: number, size: number): Promise<Uint8Array> {
   const src = ctx.resources.get(handle).buffer!;
   await ctx.waitIdle();
-  const staging = gpu.device.createBuffer({ size: (size + 3) & ~3, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
-  const enc = gpu.device.createCommandEncoder();
+  const staging = fx.gpu.device.createBuffer({ size: (size + 3) & ~3, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const enc = fx.gpu.device.createCommandEncoder();
   enc.copyBufferToBuffer(src, 0, staging, 0, staging.size);
-  gpu.queue.submit([enc.finish()]);
+  fx.gpu.queue.submit([enc.finish()]);
   await staging.mapAsync(GPUMapMode.READ);
   const out = new Uint8Array(staging.getMappedRange().slice(0, size));
   staging.destroy();

@@ -1,25 +1,15 @@
 // Depth and stencil written by TRANSFER_PUT reach the GPU (drawn in: WebGPU copies into neither
 // aspect), so a blit from an uploaded depth-stencil texture carries the guest's values.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useGlDevice } from '../helpers/gl-device.js';
 import { GlContext } from '../../src/gl-backend/context.js';
-import { GL_DEVICE_OPTIONS } from '../../src/gl-backend/renderer.js';
-import { GlDevice } from '../../src/gl-backend/gpu/device-cache.js';
-import type { GpuContext } from '../../src/gpu/device.js';
-import { closeDevice, openNodeDevice } from '../../src/gpu/node/dawn.js';
 import { PipeMask, PipeTexFilter } from '../../src/protocol/gallium.js';
 import { VirglCmd } from '../../src/protocol/virgl-commands.js';
 import { PipeTextureTarget as T, VirglFormat as F } from '../../src/protocol/virgl-formats.js';
 import type { Logger, TransferArgs } from '../../src/server/renderer.js';
 
 const log: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-let gpu: GpuContext;
-let dev: GlDevice;
-beforeAll(async () => { gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS }); dev = new GlDevice(gpu); });
-afterAll(async () => { if (gpu) await closeDevice(gpu); });
-afterEach(async () => {
-  await gpu.queue.onSubmittedWorkDone();
-  expect(gpu.errors.map((e) => e.message)).toEqual([]);
-});
+const fx = useGlDevice();
 
 const header = (cmd: number, len: number): number => cmd | (len << 16);
 const box = (handle: number, w: number, h: number): TransferArgs => ({ handle, level: 0, stride: 0, layerStride: 0, x: 0, y: 0, z: 0, width: w, height: h, depth: 1 });
@@ -27,7 +17,7 @@ const box = (handle: number, w: number, h: number): TransferArgs => ({ handle, l
 describe('depth/stencil uploads', () => {
   for (const format of [F.Z24_UNORM_S8_UINT, F.Z32_FLOAT, F.Z16_UNORM]) {
     it(`reach the GPU for format ${F[format]}`, async () => {
-      const ctx = new GlContext('test', log, { maxResources: 8, maxResourceBytes: 1 << 20 }, dev);
+      const ctx = new GlContext('test', log, { maxResources: 8, maxResourceBytes: 1 << 20 }, fx.dev);
       for (const h of [1, 2]) ctx.resourceCreate({ handle: h, target: T.TEXTURE_2D, format, bind: 8, width: 4, height: 2, depth: 1, arraySize: 1, lastLevel: 0, nrSamples: 0 });
       const bpp = format === F.Z16_UNORM ? 2 : 4;
       const data = new Uint8Array(8 * bpp);

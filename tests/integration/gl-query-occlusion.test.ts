@@ -1,10 +1,10 @@
 // Queries on a real Dawn device: GlContext driven by hand-built virgl command buffers, results
 // read back as Mesa does, through TRANSFER_GET of the query's buffer (virgl_host_query_state).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useGlDevice } from '../helpers/gl-device.js';
 import { GlContext } from '../../src/gl-backend/context.js';
 import { GL_DEVICE_OPTIONS } from '../../src/gl-backend/renderer.js';
 import { GlDevice } from '../../src/gl-backend/gpu/device-cache.js';
-import type { GpuContext } from '../../src/gpu/device.js';
 import { closeDevice, openNodeDevice } from '../../src/gpu/node/dawn.js';
 import { PipePrim, PipeQuery } from '../../src/protocol/gallium.js';
 import { VirglCmd, VirglObjectType as O } from '../../src/protocol/virgl-commands.js';
@@ -37,17 +37,10 @@ const QBUF = 20; const SURFACE = 30;
 
 const logs: string[] = [];
 const log: Logger = { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) };
-let gpu: GpuContext;
-let dev: GlDevice;
-beforeAll(async () => { gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS }); dev = new GlDevice(gpu); });
-afterAll(async () => { if (gpu) await closeDevice(gpu); });
-afterEach(async () => {
-  await gpu.queue.onSubmittedWorkDone();
-  expect(gpu.errors.map((e) => e.message)).toEqual([]);
-});
+const fx = useGlDevice();
 
 /** A context with a 16x16 target bound, the triangle in vertex buffer 2 and a query buffer per query. */
-function scene(d: GlDevice = dev): GlContext {
+function scene(d: GlDevice = fx.dev): GlContext {
   const ctx = new GlContext('test', log, { maxResources: 64, maxResourceBytes: 1 << 24 }, d);
   ctx.resourceCreate({ handle: 1, target: T.TEXTURE_2D, format: F.R8G8B8A8_UNORM, bind: 2, width: 16, height: 16, depth: 1, arraySize: 1, lastLevel: 0, nrSamples: 0 });
   ctx.resourceCreate({ handle: 2, target: T.BUFFER, format: F.R8_UNORM, bind: 16, width: 48, height: 1, depth: 1, arraySize: 0, lastLevel: 0, nrSamples: 0 });
