@@ -189,7 +189,7 @@ export const COMMANDS = {
   [VirglCmd.SET_SAMPLER_VIEWS]: setSamplerViews,
   [VirglCmd.SET_INDEX_BUFFER]: setIndexBuffer,
   [VirglCmd.SET_CONSTANT_BUFFER]: setConstantBuffer,
-  [VirglCmd.SET_STENCIL_REF]: (ctx, b, at) => { ctx.sub().stencilRef = b[at + 1] & 0xff; },
+  [VirglCmd.SET_STENCIL_REF]: (ctx, b, at) => { ctx.sub().stencilRef = b[at + 1] & 0xffff; },
   [VirglCmd.SET_BLEND_COLOR]: (ctx, b, at) => { const c = ctx.sub().blendColor; for (let i = 0; i < 4; i++) c[i] = asFloat(b[at + 1 + i]); },
   [VirglCmd.SET_SCISSOR_STATE]: setScissor,
   [VirglCmd.BLIT]: (ctx, b, at) => ctx.ops.blit.blitCommand(b, at),

@@ -111,7 +111,8 @@ export class GpuDraw {
     const mode = b[at + DRAW_MODE];
     const converted = this.convertVertices(sub, indexed, b[at + DRAW_START], count, instances, b[at + DRAW_START_INSTANCE], b[at + DRAW_INDEX_BIAS] | 0, at);
     const vertexOverride = converted?.override ?? null;
-    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat: indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined, vertexOverride });
+    const indexFormat: GPUIndexFormat | undefined = indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined;
+    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride });
     // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
     // shader has flat inputs, draw through rotated indices instead.
     const provoking = !rs?.flatshadeFirst && mode !== PipePrim.POINTS && hasFlatInputs(built.fs.interface, rs?.flatshade ?? false)
@@ -184,7 +185,24 @@ export class GpuDraw {
     // WebGPU has one blend constant used per channel; GL's CONSTANT_ALPHA factors want alpha in all four.
     if (usesConstantAlphaOnly(sub)) pass.setBlendConstant({ r: c[3], g: c[3], b: c[3], a: c[3] });
     else pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
-    pass.setStencilReference(sub.stencilRef);
+    // Two-sided stencil whose faces differ in reference or masks: one draw per face (see pipeline.ts).
+    const faces = this.stencilFaces(sub, provoking?.mode ?? mode);
+    if (faces === 0) {
+      pass.setStencilReference(sub.stencilRef & 0xff);
+      this.issueDraw(pass, sub, b, at, provoking, indexed, indexBuffer, indexOffset, firstIndex, count, instances, shift);
+      return;
+    }
+    for (let face = 0; face < 2; face++) {
+      if (!((faces >> face) & 1)) continue;
+      const faceOnly = face as 0 | 1;
+      pass.setPipeline(buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking?.mode ?? mode, indexFormat: provoking ? 'uint32' : indexFormat, vertexOverride, faceOnly }).pipeline);
+      pass.setStencilReference((sub.stencilRef >> (8 * face)) & 0xff);
+      this.issueDraw(pass, sub, b, at, provoking, indexed, indexBuffer, indexOffset, firstIndex, count, instances, shift);
+    }
+  }
+
+  private issueDraw(pass: GPURenderPassEncoder, sub: SubContext, b: Uint32Array, at: number, provoking: { offset: number; count: number } | null,
+    indexed: boolean, indexBuffer: GPUBuffer | null, indexOffset: number, firstIndex: number, count: number, instances: number, shift: number): void {
     if (provoking) {
       pass.setIndexBuffer(this.ring.buffer, 'uint32', provoking.offset);
       pass.drawIndexed(provoking.count, instances, 0, (indexed ? b[at + DRAW_INDEX_BIAS] | 0 : 0) - shift, b[at + DRAW_START_INSTANCE]);
@@ -196,6 +214,20 @@ export class GpuDraw {
     } else {
       pass.draw(count, instances, b[at + DRAW_START] - shift, b[at + DRAW_START_INSTANCE]);
     }
+  }
+
+  /**
+   * Bit mask of the faces to draw separately (bit 0 front, bit 1 back), or 0 for one ordinary draw:
+   * only triangles with two-sided stencil whose faces differ in reference or masks need it.
+   */
+  private stencilFaces(sub: SubContext, mode: number): number {
+    const st = sub.dsa?.stencil;
+    if (!st || !st[0].enabled || !st[1].enabled) return 0;
+    if (mode < PipePrim.TRIANGLES || mode > PipePrim.POLYGON) return 0;
+    const sameRef = (sub.stencilRef & 0xff) === ((sub.stencilRef >> 8) & 0xff);
+    if (sameRef && st[0].valueMask === st[1].valueMask && st[0].writeMask === st[1].writeMask) return 0;
+    const cull = sub.rasterizer?.cullFace ?? PipeFace.NONE;
+    return (cull & PipeFace.FRONT ? 0 : 1) | (cull & PipeFace.BACK ? 0 : 2);
   }
 
   /**

@@ -20,6 +20,11 @@ export interface PipelineInputs {
   indexFormat: GPUIndexFormat | undefined;
   /** Vertex elements expanded on the CPU (vertex-convert.ts) replace the bound ones. */
   vertexOverride?: VertexOverride | null;
+  /**
+   * Two-sided stencil with per-face masks: WebGPU has one read/write mask, so the draw is split
+   * into a front-face pass (0) and a back-face pass (1), each culling the other face.
+   */
+  faceOnly?: 0 | 1;
 }
 
 /** Elements read from converted copies: buffer indices >= CONVERTED_BUFFER_BASE (per-vertex ones interleaved in one). */
@@ -66,6 +71,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
+    p.faceOnly ?? '',
   ].join('|');
   let cache = built.get(dev);
   if (!cache) { cache = new BoundedCache<string, BuiltPipeline>(1024); built.set(dev, cache); }
@@ -143,7 +149,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
       ...(p.indexFormat && (topology === 'line-strip' || topology === 'triangle-strip') ? { stripIndexFormat: p.indexFormat } : {}),
       // Gallium and WebGPU both judge winding on window coordinates as stored (rows top-down).
       frontFace: rs?.frontCcw ? 'ccw' : 'cw',
-      cullMode: rs?.cullFace === PipeFace.FRONT ? 'front' : rs?.cullFace === PipeFace.BACK ? 'back' : 'none',
+      cullMode: p.faceOnly === 0 ? 'back' : p.faceOnly === 1 ? 'front'
+        : rs?.cullFace === PipeFace.FRONT ? 'front' : rs?.cullFace === PipeFace.BACK ? 'back' : 'none',
     },
   };
   if (p.fb.depth) {
@@ -156,13 +163,14 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
         : { compare: 'always', failOp: 'keep', depthFailOp: 'keep', passOp: 'keep' };
     };
     const stencilOn = d.stencil && !!dsa?.stencil[0].enabled;
+    const maskFace = p.faceOnly === 1 && dsa?.stencil[1].enabled ? dsa.stencil[1] : dsa?.stencil[0];
     desc.depthStencil = {
       format: d.gpu,
       depthWriteEnabled: !!(dsa?.depthEnabled && dsa.depthWrite),
       depthCompare: dsa?.depthEnabled ? COMPARE[dsa.depthFunc] : 'always',
       ...(d.stencil ? {
         stencilFront: face(0), stencilBack: face(1),
-        stencilReadMask: stencilOn ? dsa!.stencil[0].valueMask : 0xff, stencilWriteMask: stencilOn ? dsa!.stencil[0].writeMask : 0,
+        stencilReadMask: stencilOn ? maskFace!.valueMask : 0xff, stencilWriteMask: stencilOn ? maskFace!.writeMask : 0,
       } : {}),
       ...(rs?.offsetTri && topology.startsWith('triangle') ? { depthBias: Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
     };

@@ -45,6 +45,7 @@ export class SubContext {
   /** Scissor 0: minx, miny, maxx, maxy. */
   readonly scissor = new Uint32Array(4);
   readonly blendColor = new Float32Array(4);
+  /** Front face reference in bits 0-7, back face in bits 8-15 (as SET_STENCIL_REF packs them). */
   stencilRef = 0;
   sampleMask = 0xffffffff;
   readonly clipPlanes = new Float32Array(32);
