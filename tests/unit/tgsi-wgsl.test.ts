@@ -78,7 +78,7 @@ describe('shader interface', () => {
     expect(shadow).toMatchObject({ target: 'SHADOW2D', shadow: true, sampleType: 'depth', usesSampler: true });
     const code = emitWgsl(translateTgsi(fixture('p54-0-fs.tgsi')), { varyingLocations: new Map([['TEXCOORD:0', 0]]), colorOutputs: 1 }).code;
     expect(code).toContain('var tex0: texture_2d<f32>;');
-    expect(code).toContain('textureSample(tex0, smp0, vec2f(c.x, 0.5))');
+    expect(code).toContain('textureSampleBias(tex0, smp0, vec2f(c.x, 0.5), vgl.lodBias[4][0])');
   });
 });
 

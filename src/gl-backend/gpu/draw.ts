@@ -30,6 +30,7 @@ export class GpuDraw {
   private readonly ring: UploadRing;
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
   private readonly swizzles = new Uint32Array(32);
+  private readonly lodBiases = new Float32Array(32);
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
 
@@ -131,6 +132,7 @@ export class GpuDraw {
       twoSide: rs?.lightTwoside ?? false,
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
       texSwizzle: this.packSwizzles(sub),
+      lodBias: this.packLodBiases(sub),
       clipPlanes: this.enabledPlanes(sub),
     }, this.scratch);
     this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
@@ -330,6 +332,15 @@ export class GpuDraw {
         }
         out[(stage === 1 ? 16 : 0) + slot] = bits ^ kIdentitySwizzleBits;
       }
+    }
+    return out;
+  }
+
+  /** Per sampler slot (as packSwizzles): the sampler state's LOD bias, which the shader adds. */
+  private packLodBiases(sub: SubContext): Float32Array {
+    const out = this.lodBiases;
+    for (let stage = 0; stage < 2; stage++) {
+      for (let slot = 0; slot < 16; slot++) out[(stage === 1 ? 16 : 0) + slot] = sub.samplers[stage][slot]?.lodBias ?? 0;
     }
     return out;
   }

@@ -66,7 +66,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const key = [
     idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
     ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${strideOf(e.bufferIndex)}`).join(','),
-    p.fb.colors.map((c) => c?.gpu ?? '-').join(','), p.fb.depth?.gpu ?? '-',
+    // Formats without alpha (RGBX in rgba8unorm) blend with destination alpha 1: part of the key.
+    p.fb.colors.map((c) => (c ? c.gpu + (c.swizzle[3] === 5 ? 'x' : '') : '-')).join(','), p.fb.depth?.gpu ?? '-',
     clipDistanceCount(dev, sub), depthSlots.join('.'),
     rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',

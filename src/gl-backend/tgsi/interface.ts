@@ -42,6 +42,9 @@ export const samplerBinding = (slot: number): number => 17 + 2 * slot;
  *   clipPlanes[8]         user clip planes (pipe_clip_state.ucp), used when LinkOptions.clipDistances > 0
  *   pointSize             x: rasterizer point size (informational: WebGPU points are 1 pixel)
  *   drawParams            x: base vertex, y: base instance, z: draw id, w: reserved
+ *   texSwizzle[8]         see below
+ *   lodBias[8]            per sampler slot (as texSwizzle), the sampler state's LOD bias: WebGPU
+ *                         samplers have none, so the shader adds it
  */
 export const kDriverUniformLayout = {
   vpScale: { offset: 0, wgsl: 'vec4f' },
@@ -53,8 +56,9 @@ export const kDriverUniformLayout = {
   pointSize: { offset: 208, wgsl: 'vec4f' },
   drawParams: { offset: 224, wgsl: 'vec4u' },
   texSwizzle: { offset: 240, wgsl: 'array<vec4u, 8>' },
+  lodBias: { offset: 368, wgsl: 'array<vec4f, 8>' },
 } as const;
-export const kDriverUniformSize = 368;
+export const kDriverUniformSize = 496;
 
 /**
  * texSwizzle: one u32 per sampler slot (vertex slots 0..15, fragment 16..31), 3 bits per channel
@@ -87,6 +91,8 @@ export interface DriverUniforms {
   drawId?: number;
   /** 32 packed swizzles (see texSwizzle), already XOR-ed with kIdentitySwizzleBits. */
   texSwizzle?: ArrayLike<number>;
+  /** 32 sampler LOD biases, slots as texSwizzle. */
+  lodBias?: ArrayLike<number>;
 }
 
 /** Writes VglDriver into `out` (kDriverUniformSize bytes at `offset`), little-endian as WebGPU wants. */
@@ -111,6 +117,8 @@ export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDri
   dv.setUint32(L.drawParams.offset + 8, (v.drawId ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 12, 0, true);
   for (let i = 0; i < 32; i++) dv.setUint32(L.texSwizzle.offset + 4 * i, (v.texSwizzle?.[i] ?? 0) >>> 0, true);
+  // WGSL wants a bias in [-16, 15.99]; GL clamps the sum to the max_texture_lod_bias cap (15) anyway.
+  for (let i = 0; i < 32; i++) dv.setFloat32(L.lodBias.offset + 4 * i, Math.min(15.99, Math.max(-16, v.lodBias?.[i] ?? 0)), true);
   return out;
 }
 

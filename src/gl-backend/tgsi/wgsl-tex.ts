@@ -36,6 +36,9 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
   const lines: string[] = [];
   const src1x = () => ctx.regs.srcComp(inst.src[1]!, 'f32');
   const texelType: ValType = binding.returnType === 'sint' ? 'i32' : binding.returnType === 'uint' ? 'u32' : 'f32';
+  const si = swizzleIndex(ctx.stage, slot);
+  // The sampler state's LOD bias, added to implicit and explicit levels alike (as Gallium does).
+  const samplerBias = `vgl.lodBias[${si >> 2}][${si & 3}]`;
 
   let result: string;
   let rtype: ValType = texelType;
@@ -87,18 +90,18 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
       } else {
         switch (name) {
           case 'TEX': case 'TXP': case 'TEX2':
-            result = frag ? `textureSample(${tail([])})` : `textureSampleLevel(${tail(['0.0'])})`;
+            result = frag ? `textureSampleBias(${tail([samplerBias])})` : `textureSampleLevel(${tail([samplerBias])})`;
             break;
           case 'TXB': case 'TXB2': {
             const bias = name === 'TXB' ? 'c.w' : src1x();
-            result = frag ? `textureSampleBias(${tail([bias])})` : `textureSampleLevel(${tail(['0.0'])})`;
+            result = frag ? `textureSampleBias(${tail([`clamp(${bias} + ${samplerBias}, -16.0, 15.99)`])})` : `textureSampleLevel(${tail([samplerBias])})`;
             break;
           }
           case 'TEX_LZ':
             result = `textureSampleLevel(${tail(['0.0'])})`;
             break;
           case 'TXL': case 'TXL2':
-            result = `textureSampleLevel(${tail([name === 'TXL' ? 'c.w' : src1x()])})`;
+            result = `textureSampleLevel(${tail([`${name === 'TXL' ? 'c.w' : src1x()} + ${samplerBias}`])})`;
             break;
           case 'TXD': {
             const g = (i: number) => {
@@ -127,8 +130,7 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
   }
   // Texel results go through the slot's swizzle (format emulation and sampler-view swizzle).
   if (name !== 'TXQ' && name !== 'TXQS' && name !== 'LODQ' && name !== 'TG4' && !info.shadow) {
-    const i = swizzleIndex(ctx.stage, slot);
-    result = `vgl_swz_${rtype}(${result!}, vgl.texSwizzle[${i >> 2}][${i & 3}])`;
+    result = `vgl_swz_${rtype}(${result!}, vgl.texSwizzle[${si >> 2}][${si & 3}])`;
     ctx.swizzles.add(rtype);
   }
   return ['{', ...lines.map((l) => `  ${l}`), ...ctx.regs.write(inst.dst[0]!, result!, rtype, false, inst.saturate).map((l) => `  ${l}`), '}'];
