@@ -128,8 +128,9 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
       }
     }
   }
-  // Texel results go through the slot's swizzle (format emulation and sampler-view swizzle).
-  if (name !== 'TXQ' && name !== 'TXQS' && name !== 'LODQ' && name !== 'TG4' && !info.shadow) {
+  // Texel results, shadow comparisons included (GL's depth texture mode arrives as the view swizzle),
+  // go through the slot's swizzle (format emulation and sampler-view swizzle).
+  if (name !== 'TXQ' && name !== 'TXQS' && name !== 'LODQ' && name !== 'TG4') {
     result = `vgl_swz_${rtype}(${result!}, vgl.texSwizzle[${si >> 2}][${si & 3}])`;
     ctx.swizzles.add(rtype);
   }
