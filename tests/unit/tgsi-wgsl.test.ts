@@ -26,7 +26,8 @@ describe('VglDriver', () => {
     for (const [name, m] of Object.entries(kDriverUniformLayout)) {
       expect(m.offset, name).toBe(offset);
       expect(kDriverStructWgsl).toContain(`  ${name}: ${m.wgsl},`);
-      offset += m.wgsl.startsWith('array') ? 16 * 8 : 16;
+      const count = /^array<\w+, (\d+)>$/.exec(m.wgsl);
+      offset += 16 * (count ? Number(count[1]) : 1);
     }
     expect(offset).toBe(kDriverUniformSize);
   });

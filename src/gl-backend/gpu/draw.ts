@@ -1,6 +1,6 @@
 // Clears and draws: Gallium state -> a render pass (kept open across draws), a cached pipeline,
 // per-draw uniforms in the upload ring, bind groups, then the draw call.
-import { PipeBlendFactor, PipeClear, PipeFace, PipePrim, PipeTexFilter, PipeTexMipFilter } from '../../protocol/gallium.js';
+import { PipeBlendFactor, PipeClear, PipeFace, PipePrim, PipeTexFilter, PipeTexMipFilter, PipeTexWrap } from '../../protocol/gallium.js';
 import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
@@ -31,6 +31,8 @@ export class GpuDraw {
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
   private readonly swizzles = new Uint32Array(32);
   private readonly lodBiases = new Float32Array(32);
+  private readonly borderColors = new Float32Array(64);
+  private readonly borderMasks = new Uint32Array(16);
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
 
@@ -133,6 +135,7 @@ export class GpuDraw {
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
       texSwizzle: this.packSwizzles(sub),
       lodBias: this.packLodBiases(sub),
+      borderMask: this.packBorders(sub), borderColor: this.borderColors,
       clipPlanes: this.enabledPlanes(sub),
     }, this.scratch);
     this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
@@ -343,6 +346,18 @@ export class GpuDraw {
       for (let slot = 0; slot < 16; slot++) out[(stage === 1 ? 16 : 0) + slot] = sub.samplers[stage][slot]?.lodBias ?? 0;
     }
     return out;
+  }
+
+  /** Fragment slots with CLAMP_TO_BORDER wraps: masks (returned) and colours (this.borderColors). */
+  private packBorders(sub: SubContext): Uint32Array {
+    const masks = this.borderMasks;
+    for (let slot = 0; slot < 16; slot++) {
+      const s = sub.samplers[1][slot];
+      const m = s ? (s.wrapS === PipeTexWrap.CLAMP_TO_BORDER ? 1 : 0) | (s.wrapT === PipeTexWrap.CLAMP_TO_BORDER ? 2 : 0) | (s.wrapR === PipeTexWrap.CLAMP_TO_BORDER ? 4 : 0) : 0;
+      masks[slot] = m;
+      if (m) for (let c = 0; c < 4; c++) this.borderColors[4 * slot + c] = s!.border[c];
+    }
+    return masks;
   }
 
   /** Index list (u32, in the ring) with each primitive's last vertex moved first, winding kept. */

@@ -45,6 +45,9 @@ export const samplerBinding = (slot: number): number => 17 + 2 * slot;
  *   texSwizzle[8]         see below
  *   lodBias[8]            per sampler slot (as texSwizzle), the sampler state's LOD bias: WebGPU
  *                         samplers have none, so the shader adds it
+ *   borderColor[16]       fragment sampler slots: the border colour of CLAMP_TO_BORDER wraps
+ *   borderMask[4]         fragment sampler slots, one u32 each: bit 0/1/2 = s/t/r wrap is CLAMP_TO_BORDER
+ *                         (WebGPU has no border colours: the shader returns it outside [0, 1])
  */
 export const kDriverUniformLayout = {
   vpScale: { offset: 0, wgsl: 'vec4f' },
@@ -57,8 +60,10 @@ export const kDriverUniformLayout = {
   drawParams: { offset: 224, wgsl: 'vec4u' },
   texSwizzle: { offset: 240, wgsl: 'array<vec4u, 8>' },
   lodBias: { offset: 368, wgsl: 'array<vec4f, 8>' },
+  borderColor: { offset: 496, wgsl: 'array<vec4f, 16>' },
+  borderMask: { offset: 752, wgsl: 'array<vec4u, 4>' },
 } as const;
-export const kDriverUniformSize = 496;
+export const kDriverUniformSize = 816;
 
 /**
  * texSwizzle: one u32 per sampler slot (vertex slots 0..15, fragment 16..31), 3 bits per channel
@@ -93,6 +98,10 @@ export interface DriverUniforms {
   texSwizzle?: ArrayLike<number>;
   /** 32 sampler LOD biases, slots as texSwizzle. */
   lodBias?: ArrayLike<number>;
+  /** 16 fragment-slot border colours, rgba each (64 floats). */
+  borderColor?: ArrayLike<number>;
+  /** 16 fragment-slot border masks (see borderMask). */
+  borderMask?: ArrayLike<number>;
 }
 
 /** Writes VglDriver into `out` (kDriverUniformSize bytes at `offset`), little-endian as WebGPU wants. */
@@ -119,6 +128,8 @@ export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDri
   for (let i = 0; i < 32; i++) dv.setUint32(L.texSwizzle.offset + 4 * i, (v.texSwizzle?.[i] ?? 0) >>> 0, true);
   // WGSL wants a bias in [-16, 15.99]; GL clamps the sum to the max_texture_lod_bias cap (15) anyway.
   for (let i = 0; i < 32; i++) dv.setFloat32(L.lodBias.offset + 4 * i, Math.min(15.99, Math.max(-16, v.lodBias?.[i] ?? 0)), true);
+  for (let i = 0; i < 64; i++) dv.setFloat32(L.borderColor.offset + 4 * i, v.borderColor?.[i] ?? 0, true);
+  for (let i = 0; i < 16; i++) dv.setUint32(L.borderMask.offset + 4 * i, (v.borderMask?.[i] ?? 0) >>> 0, true);
   return out;
 }
 

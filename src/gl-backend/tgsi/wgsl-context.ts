@@ -15,4 +15,6 @@ export interface EmitContext {
   readonly samplers: ReadonlyMap<number, SamplerBindingInfo>;
   /** Texel types whose swizzle helper the module needs. */
   readonly swizzles: Set<ValType>;
+  /** Coordinate sizes (2 or 3) whose border-colour helper the module needs. */
+  readonly borders: Set<number>;
 }

@@ -125,6 +125,12 @@ export function emitTexture(ctx: EmitContext, inst: Instruction): string[] {
           default:
             fail('unhandled texture opcode');
         }
+        // CLAMP_TO_BORDER (fragment slots): the border colour outside [0, 1] on a bordered axis.
+        if (frag && name !== 'TG4' && !info.rect && info.view !== 'cube' && info.view !== 'cube-array') {
+          const n = info.view === '3d' ? 3 : 2;
+          result = `vgl_border${n}(${result!}, ${coords}, ${slot}u)`;
+          ctx.borders.add(n);
+        }
       }
     }
   }
@@ -150,6 +156,17 @@ export function swizzleHelper(t: ValType): string {
     r[i] = select(select(${zero}, ${one}, c == 5u), e[min(c, 3u)], c < 4u);
   }
   return r;
+}`;
+}
+
+/** WGSL of the border-colour helper for 2 or 3 coordinates (VglDriver.borderColor/borderMask). */
+export function borderHelper(n: number): string {
+  const v = n === 3 ? 'vec3f' : 'vec2f';
+  return `fn vgl_border${n}(texel: vec4f, c: ${v}, slot: u32) -> vec4f {
+  let mask = vgl.borderMask[slot >> 2u][slot & 3u];
+  let outside = (c < ${v}(0.0)) | (c > ${v}(1.0));
+  let bordered = (vec3u(mask) & vec3u(1u, 2u, 4u)) != vec3u(0u);
+  return select(texel, vgl.borderColor[slot], any(outside & bordered.${n === 3 ? 'xyz' : 'xy'}));
 }`;
 }
 

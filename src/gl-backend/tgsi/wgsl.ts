@@ -18,7 +18,7 @@ import type { TgsiShader } from './ir.js';
 import { kHelpers, type HelperName } from './opcodes.js';
 import { wgslTextureType } from './targets.js';
 import { emitBody } from './wgsl-body.js';
-import { swizzleHelper } from './wgsl-tex.js';
+import { swizzleHelper, borderHelper } from './wgsl-tex.js';
 import type { EmitContext } from './wgsl-context.js';
 import { emitEntry } from './wgsl-io.js';
 import { Registers } from './wgsl-regs.js';
@@ -42,7 +42,7 @@ export function emitWgsl(shader: TgsiShader, link: LinkOptions): EmittedShader {
 function emit(shader: TgsiShader, link: LinkOptions): EmittedShader {
   const stage = shader.interface.stage;
   const samplers = new Map<number, SamplerBindingInfo>(shader.interface.samplers.map((s) => [s.slot, s]));
-  const ctx: EmitContext = { shader, stage, link, regs: new Registers(shader), helpers: new Set(), samplers, swizzles: new Set() };
+  const ctx: EmitContext = { shader, stage, link, regs: new Registers(shader), helpers: new Set(), samplers, swizzles: new Set(), borders: new Set() };
   const body = emitBody(ctx);
   const entry = emitEntry(ctx);
   const group = kStageGroup[stage];
@@ -64,6 +64,7 @@ function emit(shader: TgsiShader, link: LinkOptions): EmittedShader {
   out.push('', ...ctx.regs.privateDecls());
   for (const h of ['umulhi', 'imulhi'] as HelperName[]) if (ctx.helpers.has(h)) out.push('', kHelpers[h]);
   for (const t of ctx.swizzles) out.push('', swizzleHelper(t));
+  for (const n of ctx.borders) out.push('', borderHelper(n));
   for (const d of entry.decls) out.push('', d);
   out.push('', 'fn tgsi_main() {', ...[...ctx.regs.functionDecls(), ...body].map((l) => `  ${l}`), '}');
   out.push('', ...entry.main, '');
