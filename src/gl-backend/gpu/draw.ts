@@ -1,18 +1,18 @@
 // Clears and draws: Gallium state -> a render pass (kept open across draws), a cached pipeline,
 // per-draw uniforms in the upload ring, bind groups, then the draw call.
-import { PipeBlendFactor, PipeClear, PipeFace, PipePrim, PipeTexFilter, PipeTexMipFilter, PipeTexWrap } from '../../protocol/gallium.js';
+import { PipeBlendFactor, PipeClear, PipeFace, PipePolygonMode, PipePrim, PipeTexFilter, PipeTexMipFilter, PipeTexWrap } from '../../protocol/gallium.js';
 import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
 import { kDriverUniformSize, kIdentitySwizzleBits, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
-import { gpuFormatOf } from './format-map.js';
+import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
 import { beginQueriedPass } from './queries.js';
-import { buildPipeline, CONVERTED_BUFFER_BASE, type VertexOverride } from './pipeline.js';
+import { buildPipeline, CONVERTED_BUFFER_BASE, shaderDepthOffset, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
 import { VERTEX_FORMAT } from './state-map.js';
 import { VirglFormat } from '../../protocol/virgl-formats.js';
@@ -116,10 +116,15 @@ export class GpuDraw {
     const vertexOverride = converted?.override ?? null;
     const indexFormat: GPUIndexFormat | undefined = indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined;
     let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride });
-    // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
-    // shader has flat inputs, draw through rotated indices instead.
-    const provoking = !rs?.flatshadeFirst && mode !== PipePrim.POINTS && hasFlatInputs(built.fs.interface, rs?.flatshade ?? false)
-      ? this.lastVertexFirst(sub, mode, indexed, b[at + DRAW_START], count, at) : null;
+    // Polygon modes (glPolygonMode LINE/POINT): WebGPU only fills, so triangles become their edges
+    // or vertices, drawn through an index list in the ring.
+    const fill = unfilledMode(sub, mode);
+    const provoking = fill !== PipePolygonMode.FILL
+      ? this.unfilled(sub, mode, fill, indexed, b[at + DRAW_START], count, at)
+      // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
+      // shader has flat inputs, draw through rotated indices instead.
+      : !rs?.flatshadeFirst && mode !== PipePrim.POINTS && hasFlatInputs(built.fs.interface, rs?.flatshade ?? false)
+        ? this.lastVertexFirst(sub, mode, indexed, b[at + DRAW_START], count, at) : null;
     if (provoking) built = buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking.mode, indexFormat: 'uint32', vertexOverride });
     // Converted per-vertex data starts at the lowest vertex drawn, so vertex numbers shift by it.
     const shift = converted?.firstVertex ?? 0;
@@ -137,6 +142,7 @@ export class GpuDraw {
       lodBias: this.packLodBiases(sub),
       borderMask: this.packBorders(sub), borderColor: this.borderColors,
       clipPlanes: this.enabledPlanes(sub),
+      depthOffset: depthOffset(sub, fb.depth?.res.format ?? null, mode, fill),
     }, this.scratch);
     this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
     const groups = [
@@ -363,18 +369,7 @@ export class GpuDraw {
   /** Index list (u32, in the ring) with each primitive's last vertex moved first, winding kept. */
   private lastVertexFirst(sub: SubContext, mode: number, indexed: boolean, start: number, count: number, at: number):
   { mode: number; offset: number; count: number } | null {
-    let fetch: (i: number) => number;
-    if (indexed) {
-      const ib = sub.indexBuffer;
-      const res = this.resources.get(ib.resHandle);
-      const st = res.guest.storage;
-      const size = ib.indexSize;
-      if (ib.offset + count * size > st.length) throw new ContextError(`indices ${ib.offset}+${count}x${size} past the end of buffer ${ib.resHandle}`, at);
-      const dv = new DataView(st.buffer, st.byteOffset + ib.offset, count * size);
-      fetch = size === 4 ? (i) => dv.getUint32(i * 4, true) : size === 2 ? (i) => dv.getUint16(i * 2, true) : (i) => dv.getUint8(i);
-    } else {
-      fetch = (i) => start + i;
-    }
+    const fetch = this.indexFetcher(sub, indexed, start, count, at);
     let out: number[] = [];
     let outMode = mode;
     switch (mode) {
@@ -398,10 +393,44 @@ export class GpuDraw {
       default:
         return null;
     }
-    if (out.length === 0) out = [0];
-    const offset = this.allocRing(out.length * 4);
-    new Uint32Array(this.ring.bytes(offset, out.length * 4).buffer, offset, out.length).set(out);
-    return { mode: outMode, offset, count: out.length };
+    return this.ringIndices(outMode, out);
+  }
+
+  /** Triangles as their edges (line list) or their vertices (point list), for polygon modes. */
+  private unfilled(sub: SubContext, mode: number, fill: number, indexed: boolean, start: number, count: number, at: number):
+  { mode: number; offset: number; count: number } {
+    const fetch = this.indexFetcher(sub, indexed, start, count, at);
+    const out: number[] = [];
+    if (fill === PipePolygonMode.POINT) {
+      for (let i = 0; i < count; i++) out.push(fetch(i));
+      return this.ringIndices(PipePrim.POINTS, out);
+    }
+    const edges = (a: number, b: number, c: number): void => { out.push(a, b, b, c, c, a); };
+    if (mode === PipePrim.TRIANGLES) for (let i = 0; i + 2 < count; i += 3) edges(fetch(i), fetch(i + 1), fetch(i + 2));
+    else if (mode === PipePrim.TRIANGLE_STRIP) for (let k = 0; k + 2 < count; k++) edges(fetch(k), fetch(k + 1), fetch(k + 2));
+    else for (let k = 1; k + 1 < count; k++) edges(fetch(0), fetch(k), fetch(k + 1)); // fans and polygons
+    return this.ringIndices(PipePrim.LINES, out);
+  }
+
+  /** Reads index i of the draw: from the bound index buffer (bounds checked once) or start + i. */
+  private indexFetcher(sub: SubContext, indexed: boolean, start: number, count: number, at: number): (i: number) => number {
+    if (!indexed) return (i) => start + i;
+    const ib = sub.indexBuffer;
+    const st = this.resources.get(ib.resHandle).guest.storage;
+    const size = ib.indexSize;
+    if (ib.offset + count * size > st.length) throw new ContextError(`indices ${ib.offset}+${count}x${size} past the end of buffer ${ib.resHandle}`, at);
+    const dv = new DataView(st.buffer, st.byteOffset + ib.offset, count * size);
+    return size === 4 ? (i) => dv.getUint32(i * 4, true) : size === 2 ? (i) => dv.getUint16(i * 2, true) : (i) => dv.getUint8(i);
+  }
+
+  /** A u32 index list in the ring (one index when empty: WebGPU rejects nothing, but the draw is empty). */
+  private ringIndices(mode: number, out: number[]): { mode: number; offset: number; count: number } {
+    const n = Math.max(1, out.length);
+    const offset = this.allocRing(n * 4);
+    const dst = new Uint32Array(this.ring.bytes(offset, n * 4).buffer, offset, n);
+    dst.fill(0);
+    dst.set(out);
+    return { mode, offset, count: out.length };
   }
 
   private allocRing(size: number): number {
@@ -492,6 +521,33 @@ export class GpuDraw {
     }
     return smp;
   }
+}
+
+/** The polygon mode that applies to this draw: FILL unless triangles are drawn as lines or points. */
+function unfilledMode(sub: SubContext, mode: number): number {
+  const rs = sub.rasterizer;
+  if (!rs || mode < PipePrim.TRIANGLES || mode > PipePrim.POLYGON) return PipePolygonMode.FILL;
+  // Culling removes one face first; with both faces drawn, modes that differ per face cannot be
+  // told apart without the facing of each primitive, so they fill.
+  if (rs.cullFace === PipeFace.BACK) return rs.fillFront;
+  if (rs.cullFace === PipeFace.FRONT) return rs.fillBack;
+  return rs.fillFront === rs.fillBack ? rs.fillFront : PipePolygonMode.FILL;
+}
+
+/**
+ * Polygon offset's constant part, in window depth, for the vertex shader to add where WebGPU's depth
+ * bias cannot (see pipeline.ts). Unit r: 2^-16 for 16-bit depth; 2^-23 otherwise, the smallest offset
+ * that reliably resolves in 24-bit depth held as float32 (piglit's gl-1.4-polygon-offset measures it).
+ */
+function depthOffset(sub: SubContext, depth: GpuFormat | null, mode: number, fill: number): number {
+  const rs = sub.rasterizer;
+  if (!rs || !depth || mode < PipePrim.TRIANGLES || mode > PipePrim.POLYGON) return 0;
+  const on = fill === PipePolygonMode.LINE ? rs.offsetLine : fill === PipePolygonMode.POINT ? rs.offsetPoint : rs.offsetTri;
+  if (!on || (fill === PipePolygonMode.FILL && !shaderDepthOffset(depth))) return 0;
+  const r = depth.gpu === 'depth16unorm' ? 2 ** -16 : 2 ** -23;
+  const o = rs.offsetUnits * r;
+  const clamp = rs.offsetClamp;
+  return clamp > 0 ? Math.min(o, clamp) : clamp < 0 ? Math.max(o, clamp) : o;
 }
 
 function hasFlatInputs(fs: ShaderInterface, flatShade: boolean): boolean {

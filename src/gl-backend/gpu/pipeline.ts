@@ -10,7 +10,7 @@ import {
 import type { SubContext } from '../state/sub-context.js';
 import type { VertexElement } from '../state/objects.js';
 import { BoundedCache, type GlDevice } from './device-cache.js';
-import { gpuFormatOf, type GpuFormat } from './format-map.js';
+import { Conversion, gpuFormatOf, type GpuFormat } from './format-map.js';
 import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
 
 export interface PipelineInputs {
@@ -173,11 +173,19 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
         stencilFront: face(0), stencilBack: face(1),
         stencilReadMask: stencilOn ? maskFace!.valueMask : 0xff, stencilWriteMask: stencilOn ? maskFace!.writeMask : 0,
       } : {}),
-      ...(rs?.offsetTri && topology.startsWith('triangle') ? { depthBias: Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
+      // The constant part moves to the vertex shader (draw.ts: depthOffset) for 24-bit depth held in
+      // depth32float, where WebGPU's bias unit follows the float exponent instead of 2^-24.
+      ...(rs?.offsetTri && topology.startsWith('triangle')
+        ? { depthBias: shaderDepthOffset(d) ? 0 : Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
     };
   }
   const pipeline = dev.device.createRenderPipeline(desc);
   return cache.set(key, { pipeline, layouts, vs, fs, vertexSlots });
+}
+
+/** Depth formats whose polygon offset units the vertex shader applies (24-bit depth emulated in float). */
+export function shaderDepthOffset(depth: GpuFormat): boolean {
+  return depth.conversion === Conversion.Z24 || depth.conversion === Conversion.Z24S8;
 }
 
 /** User clip planes become clip distances (up to the highest enabled plane) when the device can. */

@@ -47,7 +47,7 @@ export interface RasterizerState {
   readonly kind: 'rasterizer';
   flatshade: boolean; depthClip: boolean; clipHalfz: boolean; discard: boolean; flatshadeFirst: boolean;
   lightTwoside: boolean; cullFace: number; fillFront: number; fillBack: number; scissor: boolean; frontCcw: boolean;
-  offsetTri: boolean; polyStipple: boolean; halfPixelCenter: boolean;
+  offsetTri: boolean; offsetLine: boolean; offsetPoint: boolean; polyStipple: boolean; halfPixelCenter: boolean;
   pointSize: number; lineWidth: number; offsetUnits: number; offsetScale: number; offsetClamp: number;
   clipPlaneEnable: number; spriteCoordEnable: number;
 }
@@ -58,6 +58,7 @@ export function decodeRasterizer(b: Uint32Array, at: number): RasterizerState {
     discard: flag(s, R0.rasterizerDiscard), flatshadeFirst: flag(s, R0.flatshadeFirst), lightTwoside: flag(s, R0.lightTwoside),
     cullFace: bits(s, R0.cullFace), fillFront: bits(s, R0.fillFront), fillBack: bits(s, R0.fillBack),
     scissor: flag(s, R0.scissor), frontCcw: flag(s, R0.frontCcw), offsetTri: flag(s, R0.offsetTri),
+    offsetLine: flag(s, R0.offsetLine), offsetPoint: flag(s, R0.offsetPoint),
     polyStipple: flag(s, R0.polyStippleEnable), halfPixelCenter: flag(s, R0.halfPixelCenter),
     pointSize: asFloat(b[at + 3]), spriteCoordEnable: b[at + 4], clipPlaneEnable: bits(b[at + 5], R3.clipPlaneEnable),
     lineWidth: asFloat(b[at + 6]), offsetUnits: asFloat(b[at + 7]), offsetScale: asFloat(b[at + 8]), offsetClamp: asFloat(b[at + 9]),

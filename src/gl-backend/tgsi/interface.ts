@@ -48,6 +48,9 @@ export const samplerBinding = (slot: number): number => 17 + 2 * slot;
  *   borderColor[16]       fragment sampler slots: the border colour of CLAMP_TO_BORDER wraps
  *   borderMask[4]         fragment sampler slots, one u32 each: bit 0/1/2 = s/t/r wrap is CLAMP_TO_BORDER
  *                         (WebGPU has no border colours: the shader returns it outside [0, 1])
+ *   depthOffset           x: polygon offset's constant part in window depth, added by the vertex shader
+ *                         where WebGPU's depth bias cannot do it (lines and points from polygon modes,
+ *                         24-bit depth held in depth32float, whose bias unit would scale with depth)
  */
 export const kDriverUniformLayout = {
   vpScale: { offset: 0, wgsl: 'vec4f' },
@@ -62,8 +65,9 @@ export const kDriverUniformLayout = {
   lodBias: { offset: 368, wgsl: 'array<vec4f, 8>' },
   borderColor: { offset: 496, wgsl: 'array<vec4f, 16>' },
   borderMask: { offset: 752, wgsl: 'array<vec4u, 4>' },
+  depthOffset: { offset: 816, wgsl: 'vec4f' },
 } as const;
-export const kDriverUniformSize = 816;
+export const kDriverUniformSize = 832;
 
 /**
  * texSwizzle: one u32 per sampler slot (vertex slots 0..15, fragment 16..31), 3 bits per channel
@@ -102,6 +106,8 @@ export interface DriverUniforms {
   borderColor?: ArrayLike<number>;
   /** 16 fragment-slot border masks (see borderMask). */
   borderMask?: ArrayLike<number>;
+  /** Window-depth offset the vertex shader adds (see depthOffset). */
+  depthOffset?: number;
 }
 
 /** Writes VglDriver into `out` (kDriverUniformSize bytes at `offset`), little-endian as WebGPU wants. */
@@ -130,6 +136,7 @@ export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDri
   for (let i = 0; i < 32; i++) dv.setFloat32(L.lodBias.offset + 4 * i, Math.min(15.99, Math.max(-16, v.lodBias?.[i] ?? 0)), true);
   for (let i = 0; i < 64; i++) dv.setFloat32(L.borderColor.offset + 4 * i, v.borderColor?.[i] ?? 0, true);
   for (let i = 0; i < 16; i++) dv.setUint32(L.borderMask.offset + 4 * i, (v.borderMask?.[i] ?? 0) >>> 0, true);
+  f4(L.depthOffset.offset, [v.depthOffset ?? 0]);
   return out;
 }
 

@@ -142,7 +142,7 @@ function vertexEntry(ctx: EmitContext): EntryPoint {
     // Gallium's viewport transform before the divide; then NDC such that WebGPU's viewport
     // (0, 0, fbW, fbH) maps it back to the same window x/y, rows top-down, z in [0, 1].
     epi.push('let win = clip.xyz * vgl.vpScale.xyz + vgl.vpTranslate.xyz * clip.w;');
-    epi.push('o.position = vec4f(win.x * 2.0 * vgl.fbSize.z - clip.w, clip.w - win.y * 2.0 * vgl.fbSize.w, win.z, clip.w);');
+    epi.push('o.position = vec4f(win.x * 2.0 * vgl.fbSize.z - clip.w, clip.w - win.y * 2.0 * vgl.fbSize.w, win.z + vgl.depthOffset.x * clip.w, clip.w);');
   }
 
   const used = new Set<number>();
