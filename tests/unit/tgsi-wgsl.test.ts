@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  emitWgsl, kDriverStructWgsl, kDriverUniformLayout, kDriverUniformSize, linkStages, linkVaryings, packDriverUniforms,
+  emitWgsl, kDriverStructWgsl, kLogicOpDestBinding, kDriverUniformLayout, kDriverUniformSize, linkStages, linkVaryings, packDriverUniforms,
   TgsiTranslateError, translateTgsi, type LinkOptions,
 } from '../../src/gl-backend/tgsi/index.js';
 
@@ -80,6 +80,30 @@ describe('shader interface', () => {
     const code = emitWgsl(translateTgsi(fixture('p54-0-fs.tgsi')), { varyingLocations: new Map([['TEXCOORD:0', 0]]), colorOutputs: 1 }).code;
     expect(code).toContain('var tex0: texture_2d<f32>;');
     expect(code).toContain('textureSampleBias(tex0, smp0, vec2f(c.x, 0.5), vgl.lodBias[4][0])');
+  });
+});
+
+describe('logic op emulation', () => {
+  const fs = `FRAG\nDCL OUT[0], COLOR\nIMM[0] FLT32 {1.0, 0.0, 0.5, 1.0}\n  0: MOV OUT[0], IMM[0]\n  1: END\n`;
+  const emit = (logicOp: number) => emitWgsl(translateTgsi(fs), { ...noLink, logicOp }).code;
+
+  it('binds the destination copy and reads it at the fragment position', () => {
+    const code = emit(6);
+    expect(code).toContain(`@group(2) @binding(${kLogicOpDestBinding}) var vgl_logic_dest: texture_2d<f32>;`);
+    expect(code).toContain('@builtin(position) fragPos: vec4f');
+    expect(code).toContain('textureLoad(vgl_logic_dest, vec2i(fragPos.xy), 0)');
+  });
+
+  it('turns PIPE_LOGICOP_* truth tables into bitwise terms', () => {
+    expect(emit(6)).toContain('o.c0 = vec4f(((s & ~d) | (~s & d)) & vec4u(255u)) / 255.0;'); // XOR
+    expect(emit(8)).toContain('o.c0 = vec4f(((s & d)) & vec4u(255u)) / 255.0;'); // AND
+    expect(emit(10)).toContain('o.c0 = vec4f(((s & d) | (~s & d)) & vec4u(255u)) / 255.0;'); // NOOP keeps d
+    expect(emit(0)).toContain('o.c0 = vec4f((vec4u(0u)) & vec4u(255u)) / 255.0;'); // CLEAR
+    expect(emit(5)).toContain('o.c0 = vec4f(((s & ~d) | (~s & ~d)) & vec4u(255u)) / 255.0;'); // INVERT
+  });
+
+  it('leaves shaders without a logic op untouched', () => {
+    expect(emitWgsl(translateTgsi(fs), noLink).code).not.toContain('vgl_logic_dest');
   });
 });
 

@@ -5,14 +5,14 @@ import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
-import { kDriverUniformSize, kIdentitySwizzleBits, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import { kDriverUniformSize, kIdentitySwizzleBits, kLogicOpDestBinding, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
 import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
 import { beginQueriedPass } from './queries.js';
-import { buildPipeline, CONVERTED_BUFFER_BASE, shaderDepthOffset, type VertexOverride } from './pipeline.js';
+import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
 import { VERTEX_FORMAT } from './state-map.js';
 import { VirglFormat } from '../../protocol/virgl-formats.js';
@@ -31,6 +31,8 @@ export class GpuDraw {
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
   private readonly swizzles = new Uint32Array(32);
   private readonly lodBiases = new Float32Array(32);
+  /** Destination copy read by emulated logic ops (see copyLogicOpDest). */
+  private logicOpDest: GPUTexture | null = null;
   private readonly borderColors = new Float32Array(64);
   private readonly borderMasks = new Uint32Array(16);
   private subSerial = new WeakMap<SubContext, number>();
@@ -41,7 +43,7 @@ export class GpuDraw {
     batch.beforeSubmit = () => this.ring.flush();
   }
 
-  destroy(): void { this.ring.destroy(); }
+  destroy(): void { this.ring.destroy(); this.logicOpDest?.destroy(); }
 
   private framebuffer(sub: SubContext): Framebuffer {
     let id = this.subSerial.get(sub);
@@ -114,6 +116,7 @@ export class GpuDraw {
     const mode = b[at + DRAW_MODE];
     const converted = this.convertVertices(sub, indexed, b[at + DRAW_START], count, instances, b[at + DRAW_START_INSTANCE], b[at + DRAW_INDEX_BIAS] | 0, at);
     const vertexOverride = converted?.override ?? null;
+    const logicOp = logicOpOf(sub, fbFormats.colors[0] ?? null);
     const indexFormat: GPUIndexFormat | undefined = indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined;
     let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride });
     // Polygon modes (glPolygonMode LINE/POINT): WebGPU only fills, so triangles become their edges
@@ -129,6 +132,8 @@ export class GpuDraw {
     // Converted per-vertex data starts at the lowest vertex drawn, so vertex numbers shift by it.
     const shift = converted?.firstVertex ?? 0;
 
+    // An emulated logic op reads the destination from a copy taken before the draw (in a new pass).
+    if (logicOp !== undefined) this.copyLogicOpDest(sub, fb, at);
     // Per-draw data first: a full ring submits the batch, which must not split a recorded draw.
     const driverAt = this.allocRing(kDriverUniformSize);
     const v = sub.viewport;
@@ -148,7 +153,7 @@ export class GpuDraw {
     const groups = [
       this.dev.device.createBindGroup({ layout: built.layouts[0], entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: driverAt, size: kDriverUniformSize } }] }),
       this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]),
-      this.stageGroup(sub, 1, built.fs.interface, built.layouts[2]),
+      this.stageGroup(sub, 1, built.fs.interface, built.layouts[2], logicOp !== undefined),
     ];
     let indexBuffer: GPUBuffer | null = null;
     let indexOffset = 0;
@@ -354,6 +359,25 @@ export class GpuDraw {
     return out;
   }
 
+  /** Copies colour buffer 0 (its drawn area) into this.logicOpDest, outside any render pass. */
+  private copyLogicOpDest(sub: SubContext, fb: Framebuffer, at: number): void {
+    const color = fb.colors[0];
+    const surface = sub.cbufs[0];
+    if (!color?.res.texture || !surface) throw new ContextError('logic op without a colour buffer 0', at);
+    const t = color.res.texture;
+    let dest = this.logicOpDest;
+    if (!dest || dest.width !== fb.width || dest.height !== fb.height || dest.format !== t.format) {
+      dest?.destroy();
+      dest = this.logicOpDest = this.dev.device.createTexture({
+        size: { width: fb.width, height: fb.height }, format: t.format, usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST,
+      });
+    }
+    this.batch.copyEncoder().copyTextureToTexture(
+      { texture: t, mipLevel: surface.level, origin: { x: 0, y: 0, z: surface.firstLayer } },
+      { texture: dest }, { width: fb.width, height: fb.height, depthOrArrayLayers: 1 },
+    );
+  }
+
   /** Fragment slots with CLAMP_TO_BORDER wraps: masks (returned) and colours (this.borderColors). */
   private packBorders(sub: SubContext): Uint32Array {
     const masks = this.borderMasks;
@@ -450,8 +474,9 @@ export class GpuDraw {
     }
   }
 
-  private stageGroup(sub: SubContext, stage: number, iface: import('../tgsi/interface.js').ShaderInterface, layout: GPUBindGroupLayout): GPUBindGroup {
+  private stageGroup(sub: SubContext, stage: number, iface: ShaderInterface, layout: GPUBindGroupLayout, logicOpDest = false): GPUBindGroup {
     const entries: GPUBindGroupEntry[] = [];
+    if (logicOpDest) entries.push({ binding: kLogicOpDestBinding, resource: this.logicOpDest!.createView() });
     for (const cb of iface.constantBuffers) {
       const size = cb.vec4Count * 16;
       const slot = sub.constants[stage][cb.index];

@@ -1,11 +1,11 @@
 // Immutable WebGPU pipelines from Gallium state, cached by a key of exactly the state that shapes
 // them; dynamic state (viewport, scissor, blend colour, stencil reference) stays out of the key.
-import { PipeFace } from '../../protocol/gallium.js';
+import { PipeFace, PipeLogicOp } from '../../protocol/gallium.js';
 import { ContextError } from '../../server/renderer.js';
 import { emitWgsl, linkStages } from '../tgsi/index.js';
 import type { TgsiShader } from '../tgsi/ir.js';
 import {
-  kDriverUniformSize, kMaxSamplerSlots, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
+  kDriverUniformSize, kLogicOpDestBinding, kMaxSamplerSlots, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
 } from '../tgsi/interface.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { VertexElement } from '../state/objects.js';
@@ -72,7 +72,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
-    p.faceOnly ?? '',
+    p.faceOnly ?? '', logicOpOf(sub, p.fb.colors[0] ?? null) ?? '',
   ].join('|');
   let cache = built.get(dev);
   if (!cache) { cache = new BoundedCache<string, BuiltPipeline>(1024); built.set(dev, cache); }
@@ -85,12 +85,12 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const colorOutputTypes: ScalarType[] = p.fb.colors.map(() => 'f32');
   const link = linkStages(vsShader.interface, fsShader.interface, {
     colorOutputs: p.fb.colors.length, colorOutputTypes, vertexInputTypes, flatShade: rs?.flatshade ?? false,
-    clipDistances: clipDistanceCount(dev, sub),
+    clipDistances: clipDistanceCount(dev, sub), logicOp: logicOpOf(sub, p.fb.colors[0] ?? null),
   });
   const vs = emitWgsl(vsShader, link.vertex);
   const fs = emitWgsl(fsShader, link.fragment);
   const layouts: [GPUBindGroupLayout, GPUBindGroupLayout, GPUBindGroupLayout] = [
-    driverLayout(dev), stageLayout(dev, vs.interface, GPUShaderStage.VERTEX, depthSlots[0]), stageLayout(dev, fs.interface, GPUShaderStage.FRAGMENT, depthSlots[1]),
+    driverLayout(dev), stageLayout(dev, vs.interface, GPUShaderStage.VERTEX, depthSlots[0]), stageLayout(dev, fs.interface, GPUShaderStage.FRAGMENT, depthSlots[1], logicOpOf(sub, p.fb.colors[0] ?? null) !== undefined),
   ];
 
   const buffers: GPUVertexBufferLayout[] = [];
@@ -129,7 +129,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     const rt = blend ? blend.rt[blend.independent ? i : 0] : null;
     const noAlpha = c.swizzle[3] === 5; // PipeSwizzle.ONE: the format has no alpha channel
     const t: GPUColorTargetState = { format: c.gpu, writeMask: rt ? rt.colormask : 0xf };
-    if (rt?.enable) {
+    // GL: an enabled logic op replaces blending.
+    if (rt?.enable && logicOpOf(sub, c) === undefined) {
       t.blend = {
         color: { operation: BLEND_OP[rt.rgbFunc] ?? 'add', srcFactor: blendFactor(rt.rgbSrc, noAlpha), dstFactor: blendFactor(rt.rgbDst, noAlpha) },
         alpha: { operation: BLEND_OP[rt.alphaFunc] ?? 'add', srcFactor: blendFactor(rt.alphaSrc, noAlpha), dstFactor: blendFactor(rt.alphaDst, noAlpha) },
@@ -183,6 +184,18 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   return cache.set(key, { pipeline, layouts, vs, fs, vertexSlots });
 }
 
+const LOGIC_OP_FORMATS: ReadonlySet<GPUTextureFormat> = new Set(['rgba8unorm', 'bgra8unorm', 'r8unorm', 'rg8unorm']);
+
+/**
+ * The logic op this draw emulates (PIPE_LOGICOP_*), or undefined: only on 8-bit unorm colour buffers
+ * (GL ignores it on float ones) and not for COPY, which is the plain write.
+ */
+export function logicOpOf(sub: SubContext, color0: GpuFormat | null): number | undefined {
+  const b = sub.blend;
+  if (!b?.logicopEnable || b.logicopFunc === PipeLogicOp.COPY || !color0 || color0.conversion !== Conversion.None) return undefined;
+  return LOGIC_OP_FORMATS.has(color0.gpu) ? b.logicopFunc : undefined;
+}
+
 /** Depth formats whose polygon offset units the vertex shader applies (24-bit depth emulated in float). */
 export function shaderDepthOffset(depth: GpuFormat): boolean {
   return depth.conversion === Conversion.Z24 || depth.conversion === Conversion.Z24S8;
@@ -210,8 +223,9 @@ function depthSlotMask(sub: SubContext, stage: number): number {
   return mask;
 }
 
-function stageLayout(dev: GlDevice, iface: ShaderInterface, visibility: number, depthSlots: number): GPUBindGroupLayout {
+function stageLayout(dev: GlDevice, iface: ShaderInterface, visibility: number, depthSlots: number, logicOpDest = false): GPUBindGroupLayout {
   const entries: GPUBindGroupLayoutEntry[] = [];
+  if (logicOpDest) entries.push({ binding: kLogicOpDestBinding, visibility, texture: { sampleType: 'unfilterable-float', viewDimension: '2d' } });
   for (const cb of iface.constantBuffers) entries.push({ binding: cb.index, visibility, buffer: { type: 'uniform', minBindingSize: cb.vec4Count * 16 } });
   for (const s of iface.samplers) {
     if (s.slot >= kMaxSamplerSlots) throw new ContextError(`sampler slot ${s.slot}`);

@@ -28,6 +28,8 @@ export const kMaxConstantBuffers = 16;
 export const kMaxSamplerSlots = 16;
 export const textureBinding = (slot: number): number => 16 + 2 * slot;
 export const samplerBinding = (slot: number): number => 17 + 2 * slot;
+/** Fragment group: a copy of colour buffer 0 that emulated logic ops read the destination from. */
+export const kLogicOpDestBinding = 16 + 2 * kMaxSamplerSlots;
 
 // ---- driver uniforms -----------------------------------------------------------------------------
 
@@ -243,6 +245,11 @@ export interface LinkOptions {
   readonly flatShade?: boolean;
   /** VS: number of @builtin(clip_distances) to write (needs the 'clip-distances' feature). Default 0. */
   readonly clipDistances?: number;
+  /**
+   * FS: PIPE_LOGICOP_* applied to colour 0 against the destination copy at kLogicOpDestBinding
+   * (WebGPU has no logic ops). The colour buffer must be 8-bit unorm. Undefined: off.
+   */
+  readonly logicOp?: number;
   /** Iterations allowed per invocation over all loops before they are cut short (hang guard). */
   readonly loopLimit?: number;
 }

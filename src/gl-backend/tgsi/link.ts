@@ -37,6 +37,7 @@ export interface StageLinkOptions {
   readonly flatShade?: boolean;
   readonly clipDistances?: number;
   readonly loopLimit?: number;
+  readonly logicOp?: number;
 }
 
 /** LinkOptions for both stages of a program, consistent with each other. */
@@ -46,6 +47,6 @@ export function linkStages(vs: ShaderInterface, fs: ShaderInterface, o: StageLin
   const common = { varyingLocations, varyingInterpolation, colorOutputs: o.colorOutputs, flatShade: o.flatShade ?? false, loopLimit: o.loopLimit };
   return {
     vertex: { ...common, vertexInputTypes: o.vertexInputTypes, clipDistances: o.clipDistances },
-    fragment: { ...common, colorOutputTypes: o.colorOutputTypes },
+    fragment: { ...common, colorOutputTypes: o.colorOutputTypes, ...(o.logicOp !== undefined ? { logicOp: o.logicOp } : {}) },
   };
 }

@@ -7,7 +7,7 @@
 
 import { TgsiTranslateError } from './errors.js';
 import { interpolationOf, kFsSpecialInputs, samplingOf } from './analyze.js';
-import { varyingKey, type ColorOutput, type ScalarType, type ShaderInterface, type Varying, type VaryingLink } from './interface.js';
+import { kLogicOpDestBinding, kStageGroup, varyingKey, type ColorOutput, type ScalarType, type ShaderInterface, type Varying, type VaryingLink } from './interface.js';
 import type { Declaration } from './ir.js';
 import { kVec4 } from './opcodes.js';
 import type { EmitContext } from './wgsl-context.js';
@@ -235,6 +235,10 @@ function fragmentEntry(ctx: EmitContext): EntryPoint {
   }
   const decls: string[] = [];
   if (hasColor0 !== null) decls.push(ALPHA_TEST);
+  if (link.logicOp !== undefined) {
+    params.set('fragPos', '@builtin(position) fragPos: vec4f');
+    decls.push(`@group(${kStageGroup.fragment}) @binding(${kLogicOpDestBinding}) var vgl_logic_dest: texture_2d<f32>;`);
+  }
   let main: string[];
   const args = [...params.values()].join(', ');
   if (fields.length > 0) {
@@ -285,11 +289,30 @@ function fragmentOutputs(ctx: EmitContext): { fields: string[]; epi: string[]; c
   for (const [loc, reg] of [...byLocation].sort((a, b) => a[0] - b[0])) {
     const t: ScalarType = link.colorOutputTypes?.[loc] ?? 'f32';
     fields.push(`@location(${loc}) c${loc}: ${kVec4[t]}`);
-    epi.push(`o.c${loc} = ${convert(reg, 'u32', t, true)};`);
+    const value = convert(reg, 'u32', t, true);
+    if (loc === 0 && link.logicOp !== undefined && t === 'f32') epi.push(...logicOpLines('o.c0', value, link.logicOp));
+    else epi.push(`o.c${loc} = ${value};`);
   }
   // Alpha test applies to a float COLOR0 only.
   const alpha = color0 !== null && (link.colorOutputTypes?.[0] ?? 'f32') === 'f32' ? color0 : null;
   return { fields, epi, colors, hasColor0: alpha };
+}
+
+/**
+ * GL logic op on 8-bit unorm colour, against the destination copy: PIPE_LOGICOP_* is the op's truth
+ * table (bit (s << 1 | d) is the result for source bit s and destination bit d), applied bitwise.
+ */
+function logicOpLines(out: string, src: string, op: number): string[] {
+  const terms: string[] = [];
+  if ((op >> 3) & 1) terms.push('(s & d)');
+  if ((op >> 2) & 1) terms.push('(s & ~d)');
+  if ((op >> 1) & 1) terms.push('(~s & d)');
+  if (op & 1) terms.push('(~s & ~d)');
+  return [
+    `let s = vec4u(round(clamp(${src}, vec4f(0.0), vec4f(1.0)) * 255.0));`,
+    'let d = vec4u(round(textureLoad(vgl_logic_dest, vec2i(fragPos.xy), 0) * 255.0));',
+    `${out} = vec4f((${terms.join(' | ') || 'vec4u(0u)'}) & vec4u(255u)) / 255.0;`,
+  ];
 }
 
 /** flags.y: 0 = off, else PIPE_FUNC_* + 1 (NEVER, LESS, EQUAL, LEQUAL, GREATER, NOTEQUAL, GEQUAL, ALWAYS). */
