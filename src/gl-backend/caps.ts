@@ -17,6 +17,9 @@ const GLSL_LEVEL = 120;
  */
 const HOST_FEATURE_CHECK_VERSION = 5;
 
+/** Largest point size: points above one pixel are quads, so any size works; GL 2.1 asks for 64. */
+const MAX_POINT_SIZE = 255;
+
 /** Primitives WebGPU draws natively; Mesa converts the rest (loops, fans, quads, polygons). */
 const NATIVE_PRIMS = [PipePrim.POINTS, PipePrim.LINES, PipePrim.LINE_STRIP, PipePrim.TRIANGLES, PipePrim.TRIANGLE_STRIP];
 
@@ -72,9 +75,10 @@ export function buildCapsV2(o: CapsOptions): Uint8Array {
   u32('prim_mask', NATIVE_PRIMS.reduce((m, p) => m | (1 << p), 0));
   u32('max_viewports', 1);
   f32('min_aliased_point_size', 1);
-  f32('max_aliased_point_size', 1);
+  // Wide points are drawn as instanced quads (draw.ts); lines stay one pixel wide.
+  f32('max_aliased_point_size', MAX_POINT_SIZE);
   f32('min_smooth_point_size', 1);
-  f32('max_smooth_point_size', 1);
+  f32('max_smooth_point_size', MAX_POINT_SIZE);
   f32('min_aliased_line_width', 1);
   f32('max_aliased_line_width', 1);
   f32('min_smooth_line_width', 1);

@@ -118,11 +118,12 @@ export class GpuDraw {
     const vertexOverride = converted?.override ?? null;
     const logicOp = logicOpOf(sub, fbFormats.colors[0] ?? null);
     const indexFormat: GPUIndexFormat | undefined = indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined;
-    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride });
+    const widePoints = mode === PipePrim.POINTS && !indexed && instances === 1 && needsWidePoints(sub, vertexOverride);
+    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride, widePoints });
     // Polygon modes (glPolygonMode LINE/POINT): WebGPU only fills, so triangles become their edges
     // or vertices, drawn through an index list in the ring.
     const fill = unfilledMode(sub, mode);
-    const provoking = fill !== PipePolygonMode.FILL
+    const provoking = widePoints ? null : fill !== PipePolygonMode.FILL
       ? this.unfilled(sub, mode, fill, indexed, b[at + DRAW_START], count, at)
       // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
       // shader has flat inputs, draw through rotated indices instead.
@@ -143,6 +144,7 @@ export class GpuDraw {
       ...(sub.dsa?.alphaEnabled ? { alphaFunc: sub.dsa.alphaFunc, alphaRef: sub.dsa.alphaRef } : {}),
       twoSide: rs?.lightTwoside ?? false,
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
+      pointSize: rs?.pointSize ?? 1,
       texSwizzle: this.packSwizzles(sub),
       lodBias: this.packLodBiases(sub),
       borderMask: this.packBorders(sub), borderColor: this.borderColors,
@@ -202,6 +204,12 @@ export class GpuDraw {
     if (usesConstantAlphaOnly(sub)) pass.setBlendConstant({ r: c[3], g: c[3], b: c[3], a: c[3] });
     else pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
     // Two-sided stencil whose faces differ in reference or masks: one draw per face (see pipeline.ts).
+    if (widePoints) {
+      // Six vertices (two triangles) per point; the point's attributes step per instance.
+      pass.setStencilReference(sub.stencilRef & 0xff);
+      pass.draw(6, count, 0, b[at + DRAW_START] - shift);
+      return;
+    }
     const faces = this.stencilFaces(sub, provoking?.mode ?? mode);
     if (faces === 0) {
       pass.setStencilReference(sub.stencilRef & 0xff);
@@ -546,6 +554,15 @@ export class GpuDraw {
     }
     return smp;
   }
+}
+
+/** Points drawn as quads: sizes above one pixel, from the rasterizer or the vertex shader. */
+function needsWidePoints(sub: SubContext, override: VertexOverride | null): boolean {
+  const rs = sub.rasterizer;
+  if (!rs || !(rs.pointSize > 1 || rs.pointSizePerVertex)) return false;
+  // Per-instance elements would collide with the per-point instance stepping.
+  const elements = override?.elements ?? sub.vertexElements?.elements ?? [];
+  return elements.every((e) => e.instanceDivisor === 0);
 }
 
 /** The polygon mode that applies to this draw: FILL unless triangles are drawn as lines or points. */

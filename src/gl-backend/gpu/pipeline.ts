@@ -25,6 +25,8 @@ export interface PipelineInputs {
    * into a front-face pass (0) and a back-face pass (1), each culling the other face.
    */
   faceOnly?: 0 | 1;
+  /** Points wider than a pixel: instanced quads (see LinkOptions.pointSprite and draw.ts). */
+  widePoints?: boolean;
 }
 
 /** Elements read from converted copies: buffer indices >= CONVERTED_BUFFER_BASE (per-vertex ones interleaved in one). */
@@ -61,7 +63,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const rs = sub.rasterizer;
   const dsa = sub.dsa;
   const blend = sub.blend;
-  const topology = TOPOLOGY[p.mode];
+  const topology = p.widePoints ? 'triangle-list' : TOPOLOGY[p.mode];
   if (!topology) throw new ContextError(`primitive mode ${p.mode} is not one our caps claim`);
   const key = [
     idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
@@ -73,6 +75,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
     p.faceOnly ?? '', logicOpOf(sub, p.fb.colors[0] ?? null) ?? '',
+    p.widePoints && rs ? `wp${rs.spriteCoordEnable}.${rs.spriteCoordLowerLeft}.${rs.pointSizePerVertex}` : '',
   ].join('|');
   let cache = built.get(dev);
   if (!cache) { cache = new BoundedCache<string, BuiltPipeline>(1024); built.set(dev, cache); }
@@ -86,6 +89,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const link = linkStages(vsShader.interface, fsShader.interface, {
     colorOutputs: p.fb.colors.length, colorOutputTypes, vertexInputTypes, flatShade: rs?.flatshade ?? false,
     clipDistances: clipDistanceCount(dev, sub), logicOp: logicOpOf(sub, p.fb.colors[0] ?? null),
+    ...(p.widePoints ? { pointSprite: { coordEnable: rs?.spriteCoordEnable ?? 0, lowerLeft: rs?.spriteCoordLowerLeft ?? false, perVertexSize: rs?.pointSizePerVertex ?? false } } : {}),
   });
   const vs = emitWgsl(vsShader, link.vertex);
   const fs = emitWgsl(fsShader, link.fragment);
@@ -105,7 +109,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     if (e.instanceDivisor > 1) throw new ContextError(`instance divisor ${e.instanceDivisor} is not supported`);
     const stride = strideOf(e.bufferIndex);
     if (stride % 4 !== 0) throw new ContextError(`vertex stride ${stride} is not a multiple of 4`);
-    const stepMode: GPUVertexStepMode = e.instanceDivisor ? 'instance' : 'vertex';
+    // Wide points step every attribute per point (instance); the 6 vertices of a quad share them.
+    const stepMode: GPUVertexStepMode = e.instanceDivisor || p.widePoints ? 'instance' : 'vertex';
     const fits = stride > 0 && e.srcOffset + vf.bytes <= stride && e.srcOffset % 4 === 0;
     const groupKey = e.bufferIndex * 2 + (e.instanceDivisor ? 1 : 0);
     const slot = fits ? shared.get(groupKey) : undefined;
@@ -151,7 +156,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
       ...(p.indexFormat && (topology === 'line-strip' || topology === 'triangle-strip') ? { stripIndexFormat: p.indexFormat } : {}),
       // Gallium and WebGPU both judge winding on window coordinates as stored (rows top-down).
       frontFace: rs?.frontCcw ? 'ccw' : 'cw',
-      cullMode: p.faceOnly === 0 ? 'back' : p.faceOnly === 1 ? 'front'
+      cullMode: p.widePoints ? 'none' : p.faceOnly === 0 ? 'back' : p.faceOnly === 1 ? 'front'
         : rs?.cullFace === PipeFace.FRONT ? 'front' : rs?.cullFace === PipeFace.BACK ? 'back' : 'none',
     },
   };
@@ -176,7 +181,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
       } : {}),
       // The constant part moves to the vertex shader (draw.ts: depthOffset) for 24-bit depth held in
       // depth32float, where WebGPU's bias unit follows the float exponent instead of 2^-24.
-      ...(rs?.offsetTri && topology.startsWith('triangle')
+      ...(rs?.offsetTri && topology.startsWith('triangle') && !p.widePoints
         ? { depthBias: shaderDepthOffset(d) ? 0 : Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
     };
   }

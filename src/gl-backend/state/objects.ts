@@ -50,6 +50,7 @@ export interface RasterizerState {
   offsetTri: boolean; offsetLine: boolean; offsetPoint: boolean; polyStipple: boolean; halfPixelCenter: boolean;
   pointSize: number; lineWidth: number; offsetUnits: number; offsetScale: number; offsetClamp: number;
   clipPlaneEnable: number; spriteCoordEnable: number;
+  spriteCoordLowerLeft: boolean; pointSizePerVertex: boolean;
 }
 export function decodeRasterizer(b: Uint32Array, at: number): RasterizerState {
   const s = b[at + 2];
@@ -59,6 +60,7 @@ export function decodeRasterizer(b: Uint32Array, at: number): RasterizerState {
     cullFace: bits(s, R0.cullFace), fillFront: bits(s, R0.fillFront), fillBack: bits(s, R0.fillBack),
     scissor: flag(s, R0.scissor), frontCcw: flag(s, R0.frontCcw), offsetTri: flag(s, R0.offsetTri),
     offsetLine: flag(s, R0.offsetLine), offsetPoint: flag(s, R0.offsetPoint),
+    spriteCoordLowerLeft: flag(s, R0.spriteCoordMode), pointSizePerVertex: flag(s, R0.pointSizePerVertex),
     polyStipple: flag(s, R0.polyStippleEnable), halfPixelCenter: flag(s, R0.halfPixelCenter),
     pointSize: asFloat(b[at + 3]), spriteCoordEnable: b[at + 4], clipPlaneEnable: bits(b[at + 5], R3.clipPlaneEnable),
     lineWidth: asFloat(b[at + 6]), offsetUnits: asFloat(b[at + 7]), offsetScale: asFloat(b[at + 8]), offsetClamp: asFloat(b[at + 9]),

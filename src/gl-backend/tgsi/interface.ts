@@ -246,6 +246,13 @@ export interface LinkOptions {
   /** VS: number of @builtin(clip_distances) to write (needs the 'clip-distances' feature). Default 0. */
   readonly clipDistances?: number;
   /**
+   * Points wider than a pixel, drawn as instanced quads (6 vertices per point, the point's attributes
+   * stepped per instance): the VS moves each corner by the point size and writes the sprite
+   * coordinate to `location`; the FS reads it for PCOORD and for TEXCOORD[i] with bit i of
+   * `coordEnable` (pipe_rasterizer_state.sprite_coord_enable).
+   */
+  readonly pointSprite?: { readonly location: number; readonly coordEnable: number; readonly lowerLeft: boolean; readonly perVertexSize: boolean };
+  /**
    * FS: PIPE_LOGICOP_* applied to colour 0 against the destination copy at kLogicOpDestBinding
    * (WebGPU has no logic ops). The colour buffer must be 8-bit unorm. Undefined: off.
    */

@@ -38,13 +38,19 @@ export interface StageLinkOptions {
   readonly clipDistances?: number;
   readonly loopLimit?: number;
   readonly logicOp?: number;
+  /** Wide points: the sprite coordinate takes the location after the linked varyings. */
+  readonly pointSprite?: { readonly coordEnable: number; readonly lowerLeft: boolean; readonly perVertexSize: boolean };
 }
 
 /** LinkOptions for both stages of a program, consistent with each other. */
 export function linkStages(vs: ShaderInterface, fs: ShaderInterface, o: StageLinkOptions): { vertex: LinkOptions; fragment: LinkOptions } {
   const varyingLocations = linkVaryings(vs, fs);
   const varyingInterpolation = linkInterpolation(fs, o.flatShade ?? false, varyingLocations);
-  const common = { varyingLocations, varyingInterpolation, colorOutputs: o.colorOutputs, flatShade: o.flatShade ?? false, loopLimit: o.loopLimit };
+  const sprite = o.pointSprite && { ...o.pointSprite, location: Math.max(-1, ...varyingLocations.values()) + 1 };
+  const common = {
+    varyingLocations, varyingInterpolation, colorOutputs: o.colorOutputs, flatShade: o.flatShade ?? false, loopLimit: o.loopLimit,
+    ...(sprite ? { pointSprite: sprite } : {}),
+  };
   return {
     vertex: { ...common, vertexInputTypes: o.vertexInputTypes, clipDistances: o.clipDistances },
     fragment: { ...common, colorOutputTypes: o.colorOutputTypes, ...(o.logicOp !== undefined ? { logicOp: o.logicOp } : {}) },

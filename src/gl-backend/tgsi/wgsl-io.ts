@@ -88,12 +88,20 @@ function fragSpecial(ctx: EmitContext, sem: string, params: Map<string, string>)
     case 'SAMPLEPOS':
       return `bitcast<vec4u>(vec4f(fract(${pos()}.xy), 0.0, 0.0))`;
     case 'PCOORD':
-      // WebGPU points are single pixels: the point sprite coordinate is their centre.
-      return 'bitcast<vec4u>(vec4f(0.5, 0.5, 0.0, 1.0))';
+      // Single-pixel points: the point sprite coordinate is their centre.
+      return spriteCoord(ctx, params) ?? 'bitcast<vec4u>(vec4f(0.5, 0.5, 0.0, 1.0))';
     default:
       // PRIM_ID, LAYER, VIEWPORT_INDEX: no WebGPU source (single layer and viewport).
       return 'vec4u(0u)';
   }
+}
+
+/** The wide-point sprite coordinate as a TGSI register value, or null when points are single pixels. */
+function spriteCoord(ctx: EmitContext, params: Map<string, string>): string | null {
+  const sprite = ctx.link.pointSprite;
+  if (!sprite) return null;
+  params.set('vgl_sprite', `@location(${sprite.location}) vgl_sprite: vec2f`);
+  return 'bitcast<vec4u>(vec4f(vgl_sprite, 0.0, 1.0))';
 }
 
 function workgroupSize(ctx: EmitContext): [number, number, number] {
@@ -159,6 +167,23 @@ function vertexEntry(ctx: EmitContext): EntryPoint {
     epi.push(`o.v${loc} = ${flat ? value : `bitcast<vec4f>(${value})`};`);
   }
   for (const v of shader.interface.outputs) outputs.push({ ...v, location: locations.get(v.key) ?? -1 });
+  const sprite = link.pointSprite;
+  if (sprite) {
+    // Wide points: vertex k of 6 is a corner of the point's quad (two triangles), moved by half the
+    // point size in pixels; the sprite coordinate runs 0..1 across it (t from GL's top by default).
+    checkLocation('point sprite coordinate', sprite.location, used);
+    params.set('vgl_vi', '@builtin(vertex_index) vgl_vi: u32');
+    fields.push(`@location(${sprite.location}) vgl_sprite: vec2f`);
+    const psize = outReg.get('PSIZE:0');
+    const size = sprite.perVertexSize && psize !== undefined ? `bitcast<f32>(${regs.named('OUT', psize)}.x)` : 'vgl.pointSize.x';
+    epi.push(
+      'var vgl_corners = array<vec2f, 6>(vec2f(-1.0, -1.0), vec2f(1.0, -1.0), vec2f(-1.0, 1.0), vec2f(-1.0, 1.0), vec2f(1.0, -1.0), vec2f(1.0, 1.0));',
+      'let vgl_corner = vgl_corners[vgl_vi % 6u];',
+      `o.position = vec4f(o.position.xy + vgl_corner * max(${size}, 1.0) * vgl.fbSize.zw * o.position.w, o.position.zw);`,
+      // Upper-left origin: t = 0 at NDC +y (as piglit's glsl-fs-pointcoord sees it through Mesa).
+      `o.vgl_sprite = vec2f(vgl_corner.x * 0.5 + 0.5, ${sprite.lowerLeft ? '0.5 + vgl_corner.y * 0.5' : '0.5 - vgl_corner.y * 0.5'});`,
+    );
+  }
 
   const nClip = link.clipDistances ?? 0;
   if (!Number.isInteger(nClip) || nClip < 0 || nClip > 8) throw new TgsiTranslateError(`clipDistances ${nClip} is out of range 0..8`);
@@ -199,6 +224,12 @@ function fragmentEntry(ctx: EmitContext): EntryPoint {
       const reg = regs.named('IN', r);
       if (kFsSpecialInputs.has(sem)) {
         body.push(`${reg} = ${fragSpecial(ctx, sem, params)};`);
+        return;
+      }
+      // Texture coordinates replaced by the sprite coordinate (glTexEnv COORD_REPLACE).
+      const replaced = sem === 'TEXCOORD' && link.pointSprite && (link.pointSprite.coordEnable >> i) & 1 ? spriteCoord(ctx, params) : null;
+      if (replaced) {
+        body.push(`${reg} = ${replaced};`);
         return;
       }
       const key = varyingKey(sem, i);
