@@ -20,6 +20,9 @@ const HOST_FEATURE_CHECK_VERSION = 5;
 /** Largest point size: points above one pixel are quads, so any size works; GL 2.1 asks for 64. */
 const MAX_POINT_SIZE = 255;
 
+/** Widest line, drawn as quads like wide points. */
+const MAX_LINE_WIDTH = 64;
+
 /** Primitives WebGPU draws natively; Mesa converts the rest (loops, fans, quads, polygons). */
 const NATIVE_PRIMS = [PipePrim.POINTS, PipePrim.LINES, PipePrim.LINE_STRIP, PipePrim.TRIANGLES, PipePrim.TRIANGLE_STRIP];
 
@@ -75,14 +78,14 @@ export function buildCapsV2(o: CapsOptions): Uint8Array {
   u32('prim_mask', NATIVE_PRIMS.reduce((m, p) => m | (1 << p), 0));
   u32('max_viewports', 1);
   f32('min_aliased_point_size', 1);
-  // Wide points are drawn as instanced quads (draw.ts); lines stay one pixel wide.
+  // Wide points and lines are drawn as instanced quads (wide-primitives.ts).
   f32('max_aliased_point_size', MAX_POINT_SIZE);
   f32('min_smooth_point_size', 1);
   f32('max_smooth_point_size', MAX_POINT_SIZE);
   f32('min_aliased_line_width', 1);
-  f32('max_aliased_line_width', 1);
+  f32('max_aliased_line_width', MAX_LINE_WIDTH);
   f32('min_smooth_line_width', 1);
-  f32('max_smooth_line_width', 1);
+  f32('max_smooth_line_width', MAX_LINE_WIDTH);
   f32('max_texture_lod_bias', 15);
   u32('max_vertex_outputs', 16);
   u32('max_vertex_attribs', 16);

@@ -14,6 +14,7 @@ import { UploadRing } from './upload-ring.js';
 import { beginQueriedPass } from './queries.js';
 import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
+import { canGather, gatherVertices, needsWidePoints, quadCount, wideLineKind } from './wide-primitives.js';
 import { VERTEX_FORMAT } from './state-map.js';
 import { VirglFormat } from '../../protocol/virgl-formats.js';
 import type { VertexElement } from '../state/objects.js';
@@ -118,12 +119,35 @@ export class GpuDraw {
     const vertexOverride = converted?.override ?? null;
     const logicOp = logicOpOf(sub, fbFormats.colors[0] ?? null);
     const indexFormat: GPUIndexFormat | undefined = indexed ? (sub.indexBuffer.indexSize === 4 ? 'uint32' : 'uint16') : undefined;
-    const widePoints = mode === PipePrim.POINTS && !indexed && instances === 1 && needsWidePoints(sub, vertexOverride);
-    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride, widePoints });
+    let built = buildPipeline(this.dev, { sub, fb: fbFormats, mode, indexFormat, vertexOverride });
     // Polygon modes (glPolygonMode LINE/POINT): WebGPU only fills, so triangles become their edges
     // or vertices, drawn through an index list in the ring.
     const fill = unfilledMode(sub, mode);
-    const provoking = widePoints ? null : fill !== PipePolygonMode.FILL
+    const prim = fill === PipePolygonMode.LINE ? PipePrim.LINES : fill === PipePolygonMode.POINT ? PipePrim.POINTS : mode;
+    // Wide points and lines: quads, stepping through the vertices in order; indexed draws and
+    // polygon modes gather their vertices first.
+    const kind = prim === PipePrim.POINTS ? (instances === 1 && needsWidePoints(sub, vertexOverride) ? 'points' : undefined)
+      : wideLineKind(sub, prim, instances, vertexOverride, this.dev.device.limits.maxVertexBuffers);
+    const gather = indexed || fill !== PipePolygonMode.FILL;
+    let wide: { gathered: Map<number, number> | null; start: number; quads: number } | null = null;
+    if (kind && (!gather || canGather(sub, vertexOverride))) {
+      let gathered: Map<number, number> | null = null;
+      let vertices = count;
+      if (gather) {
+        const bias = indexed ? b[at + DRAW_INDEX_BIAS] | 0 : 0;
+        const indices = fill === PipePolygonMode.LINE
+          ? this.edgeIndices(sub, mode, indexed, b[at + DRAW_START], count, at).map((i) => i + bias)
+          : this.indexList(sub, indexed, b[at + DRAW_START], count, at, bias);
+        gathered = gatherVertices(sub, (h) => this.resources.get(h).guest.storage, indices, (n) => this.ring.bytes(this.allocRing(n), n), (v) => v.byteOffset, at);
+        vertices = indices.length;
+      }
+      wide = { gathered, start: gathered ? 0 : b[at + DRAW_START], quads: kind === 'points' ? vertices : quadCount(kind, vertices) };
+      built = buildPipeline(this.dev, {
+        sub, fb: fbFormats, mode: prim, indexFormat: undefined, vertexOverride,
+        ...(kind === 'points' ? { widePoints: true } : { wideLines: kind }),
+      });
+    }
+    const provoking = wide ? null : fill !== PipePolygonMode.FILL
       ? this.unfilled(sub, mode, fill, indexed, b[at + DRAW_START], count, at)
       // GL's flat shading takes the last vertex of a primitive, WebGPU's the first: when the fragment
       // shader has flat inputs, draw through rotated indices instead.
@@ -144,7 +168,7 @@ export class GpuDraw {
       ...(sub.dsa?.alphaEnabled ? { alphaFunc: sub.dsa.alphaFunc, alphaRef: sub.dsa.alphaRef } : {}),
       twoSide: rs?.lightTwoside ?? false,
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
-      pointSize: rs?.pointSize ?? 1,
+      pointSize: rs?.pointSize ?? 1, lineWidth: rs?.lineWidth ?? 1,
       texSwizzle: this.packSwizzles(sub),
       lodBias: this.packLodBiases(sub),
       borderMask: this.packBorders(sub), borderColor: this.borderColors,
@@ -186,6 +210,11 @@ export class GpuDraw {
     pass.setPipeline(built.pipeline);
     for (let g = 0; g < 3; g++) pass.setBindGroup(g, groups[g]);
     for (const slot of built.vertexSlots) {
+      const gathered = wide?.gathered?.get(slot.bufferIndex);
+      if (gathered !== undefined) {
+        pass.setVertexBuffer(slot.slot, this.ring.buffer, gathered + slot.extraOffset);
+        continue;
+      }
       if (slot.bufferIndex >= CONVERTED_BUFFER_BASE) {
         pass.setVertexBuffer(slot.slot, this.ring.buffer, converted!.offsets[slot.bufferIndex - CONVERTED_BUFFER_BASE]);
         continue;
@@ -204,10 +233,10 @@ export class GpuDraw {
     if (usesConstantAlphaOnly(sub)) pass.setBlendConstant({ r: c[3], g: c[3], b: c[3], a: c[3] });
     else pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
     // Two-sided stencil whose faces differ in reference or masks: one draw per face (see pipeline.ts).
-    if (widePoints) {
-      // Six vertices (two triangles) per point; the point's attributes step per instance.
+    if (wide) {
+      // Six vertices (two triangles) per point or line; their vertices step per instance.
       pass.setStencilReference(sub.stencilRef & 0xff);
-      pass.draw(6, count, 0, b[at + DRAW_START] - shift);
+      pass.draw(6, wide.quads, 0, wide.start - shift);
       return;
     }
     const faces = this.stencilFaces(sub, provoking?.mode ?? mode);
@@ -431,17 +460,27 @@ export class GpuDraw {
   /** Triangles as their edges (line list) or their vertices (point list), for polygon modes. */
   private unfilled(sub: SubContext, mode: number, fill: number, indexed: boolean, start: number, count: number, at: number):
   { mode: number; offset: number; count: number } {
+    if (fill === PipePolygonMode.POINT) return this.ringIndices(PipePrim.POINTS, this.indexList(sub, indexed, start, count, at, 0));
+    return this.ringIndices(PipePrim.LINES, this.edgeIndices(sub, mode, indexed, start, count, at));
+  }
+
+  /** The vertex numbers of each triangle's three edges, as a line list. */
+  private edgeIndices(sub: SubContext, mode: number, indexed: boolean, start: number, count: number, at: number): number[] {
     const fetch = this.indexFetcher(sub, indexed, start, count, at);
     const out: number[] = [];
-    if (fill === PipePolygonMode.POINT) {
-      for (let i = 0; i < count; i++) out.push(fetch(i));
-      return this.ringIndices(PipePrim.POINTS, out);
-    }
     const edges = (a: number, b: number, c: number): void => { out.push(a, b, b, c, c, a); };
     if (mode === PipePrim.TRIANGLES) for (let i = 0; i + 2 < count; i += 3) edges(fetch(i), fetch(i + 1), fetch(i + 2));
     else if (mode === PipePrim.TRIANGLE_STRIP) for (let k = 0; k + 2 < count; k++) edges(fetch(k), fetch(k + 1), fetch(k + 2));
     else for (let k = 1; k + 1 < count; k++) edges(fetch(0), fetch(k), fetch(k + 1)); // fans and polygons
-    return this.ringIndices(PipePrim.LINES, out);
+    return out;
+  }
+
+  /** The draw's vertex numbers in order (plus `bias`, the index bias of indexed draws). */
+  private indexList(sub: SubContext, indexed: boolean, start: number, count: number, at: number, bias: number): number[] {
+    const fetch = this.indexFetcher(sub, indexed, start, count, at);
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) out.push(fetch(i) + bias);
+    return out;
   }
 
   /** Reads index i of the draw: from the bound index buffer (bounds checked once) or start + i. */
@@ -554,15 +593,6 @@ export class GpuDraw {
     }
     return smp;
   }
-}
-
-/** Points drawn as quads: sizes above one pixel, from the rasterizer or the vertex shader. */
-function needsWidePoints(sub: SubContext, override: VertexOverride | null): boolean {
-  const rs = sub.rasterizer;
-  if (!rs || !(rs.pointSize > 1 || rs.pointSizePerVertex)) return false;
-  // Per-instance elements would collide with the per-point instance stepping.
-  const elements = override?.elements ?? sub.vertexElements?.elements ?? [];
-  return elements.every((e) => e.instanceDivisor === 0);
 }
 
 /** The polygon mode that applies to this draw: FILL unless triangles are drawn as lines or points. */

@@ -5,7 +5,7 @@ import { ContextError } from '../../server/renderer.js';
 import { emitWgsl, linkStages } from '../tgsi/index.js';
 import type { TgsiShader } from '../tgsi/ir.js';
 import {
-  kDriverUniformSize, kLogicOpDestBinding, kMaxSamplerSlots, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
+  kDriverUniformSize, kLogicOpDestBinding, kMaxSamplerSlots, kWideLineOtherEndpoint, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
 } from '../tgsi/interface.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { VertexElement } from '../state/objects.js';
@@ -27,6 +27,8 @@ export interface PipelineInputs {
   faceOnly?: 0 | 1;
   /** Points wider than a pixel: instanced quads (see LinkOptions.pointSprite and draw.ts). */
   widePoints?: boolean;
+  /** Lines wider than a pixel: instanced quads, one per line of a list or a strip (LinkOptions.wideLines). */
+  wideLines?: 'list' | 'strip';
 }
 
 /** Elements read from converted copies: buffer indices >= CONVERTED_BUFFER_BASE (per-vertex ones interleaved in one). */
@@ -63,7 +65,8 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const rs = sub.rasterizer;
   const dsa = sub.dsa;
   const blend = sub.blend;
-  const topology = p.widePoints ? 'triangle-list' : TOPOLOGY[p.mode];
+  const quads = p.widePoints || p.wideLines !== undefined;
+  const topology = quads ? 'triangle-list' : TOPOLOGY[p.mode];
   if (!topology) throw new ContextError(`primitive mode ${p.mode} is not one our caps claim`);
   const key = [
     idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
@@ -75,7 +78,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
     blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
     p.faceOnly ?? '', logicOpOf(sub, p.fb.colors[0] ?? null) ?? '',
-    p.widePoints && rs ? `wp${rs.spriteCoordEnable}.${rs.spriteCoordLowerLeft}.${rs.pointSizePerVertex}` : '',
+    p.widePoints && rs ? `wp${rs.spriteCoordEnable}.${rs.spriteCoordLowerLeft}.${rs.pointSizePerVertex}` : '', p.wideLines ?? '',
   ].join('|');
   let cache = built.get(dev);
   if (!cache) { cache = new BoundedCache<string, BuiltPipeline>(1024); built.set(dev, cache); }
@@ -89,6 +92,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const link = linkStages(vsShader.interface, fsShader.interface, {
     colorOutputs: p.fb.colors.length, colorOutputTypes, vertexInputTypes, flatShade: rs?.flatshade ?? false,
     clipDistances: clipDistanceCount(dev, sub), logicOp: logicOpOf(sub, p.fb.colors[0] ?? null),
+    ...(p.wideLines ? { wideLines: true } : {}),
     ...(p.widePoints ? { pointSprite: { coordEnable: rs?.spriteCoordEnable ?? 0, lowerLeft: rs?.spriteCoordLowerLeft ?? false, perVertexSize: rs?.pointSizePerVertex ?? false } } : {}),
   });
   const vs = emitWgsl(vsShader, link.vertex);
@@ -110,7 +114,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     const stride = strideOf(e.bufferIndex);
     if (stride % 4 !== 0) throw new ContextError(`vertex stride ${stride} is not a multiple of 4`);
     // Wide points step every attribute per point (instance); the 6 vertices of a quad share them.
-    const stepMode: GPUVertexStepMode = e.instanceDivisor || p.widePoints ? 'instance' : 'vertex';
+    const stepMode: GPUVertexStepMode = e.instanceDivisor || quads ? 'instance' : 'vertex';
     const fits = stride > 0 && e.srcOffset + vf.bytes <= stride && e.srcOffset % 4 === 0;
     const groupKey = e.bufferIndex * 2 + (e.instanceDivisor ? 1 : 0);
     const slot = fits ? shared.get(groupKey) : undefined;
@@ -122,6 +126,18 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
     vertexSlots.push({ slot: buffers.length - 1, bufferIndex: e.bufferIndex, extraOffset: fits ? 0 : e.srcOffset });
     if (fits) shared.set(groupKey, buffers.length - 1);
   });
+  // Wide lines: each slot once more for the line's second endpoint (one vertex further), its
+  // attributes at the shifted locations; a list steps two vertices per line, a strip one.
+  if (p.wideLines) {
+    for (let j = 0, n = buffers.length; j < n; j++) {
+      const stride = buffers[j].arrayStride;
+      buffers[j] = { ...buffers[j], arrayStride: stride * (p.wideLines === 'list' ? 2 : 1) };
+      const attributes = [...buffers[j].attributes].map((a) => ({ ...a, shaderLocation: a.shaderLocation + kWideLineOtherEndpoint }));
+      buffers.push({ ...buffers[j], attributes });
+      const v = vertexSlots.find((x) => x.slot === j)!;
+      vertexSlots.push({ slot: buffers.length - 1, bufferIndex: v.bufferIndex, extraOffset: v.extraOffset + stride });
+    }
+  }
   if (buffers.length > dev.device.limits.maxVertexBuffers) {
     throw new ContextError(`${buffers.length} vertex buffer slots exceed the device's ${dev.device.limits.maxVertexBuffers}`);
   }
@@ -156,7 +172,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
       ...(p.indexFormat && (topology === 'line-strip' || topology === 'triangle-strip') ? { stripIndexFormat: p.indexFormat } : {}),
       // Gallium and WebGPU both judge winding on window coordinates as stored (rows top-down).
       frontFace: rs?.frontCcw ? 'ccw' : 'cw',
-      cullMode: p.widePoints ? 'none' : p.faceOnly === 0 ? 'back' : p.faceOnly === 1 ? 'front'
+      cullMode: quads ? 'none' : p.faceOnly === 0 ? 'back' : p.faceOnly === 1 ? 'front'
         : rs?.cullFace === PipeFace.FRONT ? 'front' : rs?.cullFace === PipeFace.BACK ? 'back' : 'none',
     },
   };
@@ -181,7 +197,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
       } : {}),
       // The constant part moves to the vertex shader (draw.ts: depthOffset) for 24-bit depth held in
       // depth32float, where WebGPU's bias unit follows the float exponent instead of 2^-24.
-      ...(rs?.offsetTri && topology.startsWith('triangle') && !p.widePoints
+      ...(rs?.offsetTri && topology.startsWith('triangle') && !quads
         ? { depthBias: shaderDepthOffset(d) ? 0 : Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
     };
   }

@@ -28,6 +28,8 @@ export const kMaxConstantBuffers = 16;
 export const kMaxSamplerSlots = 16;
 export const textureBinding = (slot: number): number => 16 + 2 * slot;
 export const samplerBinding = (slot: number): number => 17 + 2 * slot;
+/** Wide lines: vertex attribute r of the line's other endpoint is at location r + this. */
+export const kWideLineOtherEndpoint = 8;
 /** Fragment group: a copy of colour buffer 0 that emulated logic ops read the destination from. */
 export const kLogicOpDestBinding = 16 + 2 * kMaxSamplerSlots;
 
@@ -42,7 +44,7 @@ export const kLogicOpDestBinding = 16 + 2 * kMaxSamplerSlots;
  *                         z: two-sided colour (nonzero = on); w: reserved (0)
  *   alphaRef              x: alpha test reference value
  *   clipPlanes[8]         user clip planes (pipe_clip_state.ucp), used when LinkOptions.clipDistances > 0
- *   pointSize             x: rasterizer point size (informational: WebGPU points are 1 pixel)
+ *   pointSize             x: rasterizer point size, y: line width (wide points and lines are quads)
  *   drawParams            x: base vertex, y: base instance, z: draw id, w: reserved
  *   texSwizzle[8]         see below
  *   lodBias[8]            per sampler slot (as texSwizzle), the sampler state's LOD bias: WebGPU
@@ -97,6 +99,7 @@ export interface DriverUniforms {
   alphaRef?: number;
   clipPlanes?: readonly (readonly number[])[];
   pointSize?: number;
+  lineWidth?: number;
   baseVertex?: number;
   baseInstance?: number;
   drawId?: number;
@@ -128,7 +131,7 @@ export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDri
   dv.setUint32(L.flags.offset + 12, 0, true);
   f4(L.alphaRef.offset, [v.alphaRef ?? 0]);
   for (let i = 0; i < 8; i++) f4(L.clipPlanes.offset + 16 * i, v.clipPlanes?.[i]);
-  f4(L.pointSize.offset, [v.pointSize ?? 1]);
+  f4(L.pointSize.offset, [v.pointSize ?? 1, v.lineWidth ?? 1]);
   dv.setUint32(L.drawParams.offset, (v.baseVertex ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 4, (v.baseInstance ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 8, (v.drawId ?? 0) >>> 0, true);
@@ -252,6 +255,12 @@ export interface LinkOptions {
    * `coordEnable` (pipe_rasterizer_state.sprite_coord_enable).
    */
   readonly pointSprite?: { readonly location: number; readonly coordEnable: number; readonly lowerLeft: boolean; readonly perVertexSize: boolean };
+  /**
+   * VS: lines wider than a pixel, drawn as instanced quads (6 vertices per line). Each attribute r
+   * has its line's other endpoint at location r + kWideLineOtherEndpoint; the shader runs for both
+   * endpoints and moves each corner across the line by half the line width.
+   */
+  readonly wideLines?: boolean;
   /**
    * FS: PIPE_LOGICOP_* applied to colour 0 against the destination copy at kLogicOpDestBinding
    * (WebGPU has no logic ops). The colour buffer must be 8-bit unorm. Undefined: off.

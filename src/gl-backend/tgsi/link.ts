@@ -38,6 +38,7 @@ export interface StageLinkOptions {
   readonly clipDistances?: number;
   readonly loopLimit?: number;
   readonly logicOp?: number;
+  readonly wideLines?: boolean;
   /** Wide points: the sprite coordinate takes the location after the linked varyings. */
   readonly pointSprite?: { readonly coordEnable: number; readonly lowerLeft: boolean; readonly perVertexSize: boolean };
 }
@@ -52,7 +53,7 @@ export function linkStages(vs: ShaderInterface, fs: ShaderInterface, o: StageLin
     ...(sprite ? { pointSprite: sprite } : {}),
   };
   return {
-    vertex: { ...common, vertexInputTypes: o.vertexInputTypes, clipDistances: o.clipDistances },
+    vertex: { ...common, vertexInputTypes: o.vertexInputTypes, clipDistances: o.clipDistances, ...(o.wideLines ? { wideLines: true } : {}) },
     fragment: { ...common, colorOutputTypes: o.colorOutputTypes, ...(o.logicOp !== undefined ? { logicOp: o.logicOp } : {}) },
   };
 }

@@ -7,7 +7,7 @@
 
 import { TgsiTranslateError } from './errors.js';
 import { interpolationOf, kFsSpecialInputs, samplingOf } from './analyze.js';
-import { kLogicOpDestBinding, kStageGroup, varyingKey, type ColorOutput, type ScalarType, type ShaderInterface, type Varying, type VaryingLink } from './interface.js';
+import { kLogicOpDestBinding, kStageGroup, kWideLineOtherEndpoint, varyingKey, type ColorOutput, type ScalarType, type ShaderInterface, type Varying, type VaryingLink } from './interface.js';
 import type { Declaration } from './ir.js';
 import { kVec4 } from './opcodes.js';
 import type { EmitContext } from './wgsl-context.js';
@@ -124,15 +124,22 @@ function vertexEntry(ctx: EmitContext): EntryPoint {
   const { shader, link, regs } = ctx;
   const params = new Map<string, string>();
   const body: string[] = [];
-  for (const r of shader.interface.vertexAttributes) {
-    const t: ScalarType = link.vertexInputTypes?.[r] ?? 'f32';
-    params.set(`attr${r}`, `@location(${r}) attr${r}: ${kVec4[t]}`);
-    body.push(`${regs.named('IN', r)} = ${convert(`attr${r}`, t, 'u32', true)};`);
-  }
-  prologue(ctx, params, body);
-  body.push('tgsi_main();');
-
-  // Output registers by semantic key.
+  const wide = link.wideLines === true && shader.interface.properties['VS_WINDOW_SPACE_POSITION']?.[0] !== '1';
+  const loadInputs = (other: boolean) => {
+    for (const r of shader.interface.vertexAttributes) {
+      const t: ScalarType = link.vertexInputTypes?.[r] ?? 'f32';
+      params.set(`attr${r}`, `@location(${r}) attr${r}: ${kVec4[t]}`);
+      let value = `attr${r}`;
+      if (wide) {
+        if (r >= kWideLineOtherEndpoint) throw new TgsiTranslateError(`wide lines need attributes below ${kWideLineOtherEndpoint}`);
+        const b = r + kWideLineOtherEndpoint;
+        params.set(`attr${b}`, `@location(${b}) attr${b}: ${kVec4[t]}`);
+        // vgl_end: which endpoint this vertex belongs to (0: the line's first, at attr r).
+        value = `select(attr${r}, attr${b}, vgl_end ${other ? '==' : '!='} 0u)`;
+      }
+      body.push(`${regs.named('IN', r)} = ${convert(value, t, 'u32', true)};`);
+    }
+  };
   const outReg = new Map<string, number>();
   let posInvariant = false;
   for (const d of shader.declarations) {
@@ -140,10 +147,24 @@ function vertexEntry(ctx: EmitContext): EntryPoint {
     each(d, (r, i) => outReg.set(varyingKey(d.semantic!.name, i), r));
     if (d.semantic.name === 'POSITION' && d.invariant) posInvariant = true;
   }
+  const pos = outReg.get('POSITION:0');
+  const clipOf = pos === undefined ? 'vec4f(0.0, 0.0, 0.0, 1.0)' : `bitcast<vec4f>(${regs.named('OUT', pos)})`;
+  if (wide) {
+    // Corner k of 6 (two triangles): endpoints 0,1,0,0,1,1 and sides -,-,+,+,-,+ of the line.
+    params.set('vgl_vi', '@builtin(vertex_index) vgl_vi: u32');
+    body.push('let vgl_k = vgl_vi % 6u;', 'let vgl_end = (0x32u >> vgl_k) & 1u;', 'let vgl_side = select(-1.0, 1.0, ((0x2cu >> vgl_k) & 1u) == 1u);');
+    // The other endpoint's position first; this vertex's own run leaves its outputs in place.
+    loadInputs(true);
+    prologue(ctx, params, body);
+    body.push('tgsi_main();', `let vgl_other = ${clipOf};`);
+  }
+  loadInputs(false);
+  if (!wide) prologue(ctx, params, body);
+  body.push('tgsi_main();');
+
   const fields = [`${posInvariant ? '@invariant ' : ''}@builtin(position) position: vec4f`];
   const epi: string[] = ['var o: VsOut;'];
-  const pos = outReg.get('POSITION:0');
-  epi.push(`let clip = ${pos === undefined ? 'vec4f(0.0, 0.0, 0.0, 1.0)' : `bitcast<vec4f>(${regs.named('OUT', pos)})`};`);
+  epi.push(`let clip = ${clipOf};`);
   if (shader.interface.properties['VS_WINDOW_SPACE_POSITION']?.[0] === '1') {
     epi.push('o.position = vec4f(clip.x * 2.0 * vgl.fbSize.z - 1.0, 1.0 - clip.y * 2.0 * vgl.fbSize.w, clip.z, 1.0);');
   } else {
@@ -151,6 +172,17 @@ function vertexEntry(ctx: EmitContext): EntryPoint {
     // (0, 0, fbW, fbH) maps it back to the same window x/y, rows top-down, z in [0, 1].
     epi.push('let win = clip.xyz * vgl.vpScale.xyz + vgl.vpTranslate.xyz * clip.w;');
     epi.push('o.position = vec4f(win.x * 2.0 * vgl.fbSize.z - clip.w, clip.w - win.y * 2.0 * vgl.fbSize.w, win.z + vgl.depthOffset.x * clip.w, clip.w);');
+  }
+  if (wide) {
+    // Across the line (in Gallium window pixels, first endpoint to second) by half the width.
+    epi.push(
+      'let vgl_ow = vgl_other.xy * vgl.vpScale.xy + vgl.vpTranslate.xy * vgl_other.w;',
+      'let vgl_dir = select(1.0, -1.0, vgl_end == 1u) * (vgl_ow / vgl_other.w - win.xy / clip.w);',
+      'let vgl_len = length(vgl_dir);',
+      'let vgl_n = select(vec2f(0.0, 1.0), vec2f(-vgl_dir.y, vgl_dir.x) / vgl_len, vgl_len > 0.0);',
+      'let vgl_px = vgl_n * vgl_side * max(vgl.pointSize.y, 1.0) * 0.5;',
+      'o.position = vec4f(o.position.x + vgl_px.x * 2.0 * vgl.fbSize.z * clip.w, o.position.y - vgl_px.y * 2.0 * vgl.fbSize.w * clip.w, o.position.zw);',
+    );
   }
 
   const used = new Set<number>();
