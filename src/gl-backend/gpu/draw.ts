@@ -1,16 +1,17 @@
 // Clears and draws: Gallium state -> a render pass (kept open across draws), a cached pipeline,
 // per-draw uniforms in the upload ring, bind groups, then the draw call.
-import { PipeBlendFactor, PipeClear, PipeFace, PipePolygonMode, PipePrim, PipeTexFilter, PipeTexMipFilter, PipeTexWrap } from '../../protocol/gallium.js';
+import { PipeBlendFactor, PipeClear, PipeFace, PipePolygonMode, PipePrim, PipeTexFilter, PipeTexMipFilter } from '../../protocol/gallium.js';
 import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
-import { kDriverUniformSize, kIdentitySwizzleBits, kLogicOpDestBinding, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import { kDriverUniformSize, kLogicOpDestBinding, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
 import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
+import { SamplerUniforms } from './sampler-uniforms.js';
 import { beginQueriedPass } from './queries.js';
 import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
@@ -30,17 +31,15 @@ const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
 export class GpuDraw {
   private readonly ring: UploadRing;
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
-  private readonly swizzles = new Uint32Array(32);
-  private readonly lodBiases = new Float32Array(32);
+  private readonly samplerUniforms: SamplerUniforms;
   /** Destination copy read by emulated logic ops (see copyLogicOpDest). */
   private logicOpDest: GPUTexture | null = null;
-  private readonly borderColors = new Float32Array(64);
-  private readonly borderMasks = new Uint32Array(16);
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
 
   constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
     this.ring = new UploadRing(dev.device);
+    this.samplerUniforms = new SamplerUniforms(resources);
     batch.beforeSubmit = () => this.ring.flush();
   }
 
@@ -169,9 +168,7 @@ export class GpuDraw {
       twoSide: rs?.lightTwoside ?? false,
       baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
       pointSize: rs?.pointSize ?? 1, lineWidth: rs?.lineWidth ?? 1,
-      texSwizzle: this.packSwizzles(sub),
-      lodBias: this.packLodBiases(sub),
-      borderMask: this.packBorders(sub), borderColor: this.borderColors,
+      ...samplers(this.samplerUniforms.pack(sub)),
       clipPlanes: this.enabledPlanes(sub),
       depthOffset: depthOffset(sub, fb.depth?.res.format ?? null, mode, fill),
     }, this.scratch);
@@ -364,38 +361,6 @@ export class GpuDraw {
     return planes;
   }
 
-  /** Per sampler slot: the view's swizzle composed with how WebGPU stores the format (see format-map). */
-  private packSwizzles(sub: SubContext): Uint32Array {
-    const out = this.swizzles;
-    for (let stage = 0; stage < 2; stage++) {
-      const views = sub.samplerViews[stage];
-      for (let slot = 0; slot < 16; slot++) {
-        const v = views[slot];
-        let bits = kIdentitySwizzleBits;
-        if (v) {
-          const fmt = gpuFormatOf(v.format) ?? this.resources.tryGet(v.resHandle)?.format ?? null;
-          bits = 0;
-          for (let c = 0; c < 4; c++) {
-            const sel = v.swizzle[c];
-            const eff = sel < 4 && fmt ? fmt.swizzle[sel] : sel;
-            bits |= (eff > 5 ? 5 : eff) << (3 * c);
-          }
-        }
-        out[(stage === 1 ? 16 : 0) + slot] = bits ^ kIdentitySwizzleBits;
-      }
-    }
-    return out;
-  }
-
-  /** Per sampler slot (as packSwizzles): the sampler state's LOD bias, which the shader adds. */
-  private packLodBiases(sub: SubContext): Float32Array {
-    const out = this.lodBiases;
-    for (let stage = 0; stage < 2; stage++) {
-      for (let slot = 0; slot < 16; slot++) out[(stage === 1 ? 16 : 0) + slot] = sub.samplers[stage][slot]?.lodBias ?? 0;
-    }
-    return out;
-  }
-
   /** Copies colour buffer 0 (its drawn area) into this.logicOpDest, outside any render pass. */
   private copyLogicOpDest(sub: SubContext, fb: Framebuffer, at: number): void {
     const color = fb.colors[0];
@@ -413,18 +378,6 @@ export class GpuDraw {
       { texture: t, mipLevel: surface.level, origin: { x: 0, y: 0, z: surface.firstLayer } },
       { texture: dest }, { width: fb.width, height: fb.height, depthOrArrayLayers: 1 },
     );
-  }
-
-  /** Fragment slots with CLAMP_TO_BORDER wraps: masks (returned) and colours (this.borderColors). */
-  private packBorders(sub: SubContext): Uint32Array {
-    const masks = this.borderMasks;
-    for (let slot = 0; slot < 16; slot++) {
-      const s = sub.samplers[1][slot];
-      const m = s ? (s.wrapS === PipeTexWrap.CLAMP_TO_BORDER ? 1 : 0) | (s.wrapT === PipeTexWrap.CLAMP_TO_BORDER ? 2 : 0) | (s.wrapR === PipeTexWrap.CLAMP_TO_BORDER ? 4 : 0) : 0;
-      masks[slot] = m;
-      if (m) for (let c = 0; c < 4; c++) this.borderColors[4 * slot + c] = s!.border[c];
-    }
-    return masks;
   }
 
   /** Index list (u32, in the ring) with each primitive's last vertex moved first, winding kept. */
@@ -620,6 +573,10 @@ function depthOffset(sub: SubContext, depth: GpuFormat | null, mode: number, fil
   const o = rs.offsetUnits * r;
   const clamp = rs.offsetClamp;
   return clamp > 0 ? Math.min(o, clamp) : clamp < 0 ? Math.max(o, clamp) : o;
+}
+
+function samplers(u: SamplerUniforms): { texSwizzle: Uint32Array; lodBias: Float32Array; borderMask: Uint32Array; borderColor: Float32Array } {
+  return { texSwizzle: u.swizzles, lodBias: u.lodBiases, borderMask: u.borderMasks, borderColor: u.borderColors };
 }
 
 function hasFlatInputs(fs: ShaderInterface, flatShade: boolean): boolean {
