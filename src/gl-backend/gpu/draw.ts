@@ -421,7 +421,13 @@ export class GpuDraw {
   private edgeIndices(sub: SubContext, mode: number, indexed: boolean, start: number, count: number, at: number): number[] {
     const fetch = this.indexFetcher(sub, indexed, start, count, at);
     const out: number[] = [];
-    const edges = (a: number, b: number, c: number): void => { out.push(a, b, b, c, c, a); };
+    // Lines take flat values from their first vertex: edges start at the triangle's provoking
+    // vertex where they touch it (the opposite edge cannot).
+    const first = sub.rasterizer?.flatshadeFirst ?? false;
+    const edges = (a: number, b: number, c: number): void => {
+      if (first) out.push(a, b, a, c, b, c);
+      else out.push(c, a, c, b, a, b);
+    };
     if (mode === PipePrim.TRIANGLES) for (let i = 0; i + 2 < count; i += 3) edges(fetch(i), fetch(i + 1), fetch(i + 2));
     else if (mode === PipePrim.TRIANGLE_STRIP) for (let k = 0; k + 2 < count; k++) edges(fetch(k), fetch(k + 1), fetch(k + 2));
     else for (let k = 1; k + 1 < count; k++) edges(fetch(0), fetch(k), fetch(k + 1)); // fans and polygons
