@@ -3,7 +3,6 @@
 import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
 import { ContextError } from '../server/renderer.js';
 import type { CommandHandler, CommandTable } from './decoder.js';
-import type { GlContext } from './context.js';
 import {
   asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
   decodeSurface, decodeVertexElements,
@@ -11,7 +10,36 @@ import {
 import { continueShader, createShader } from './state/shader-object.js';
 import { MAX_INLINE_CONSTANT_DWORDS, MAX_SAMPLER_SLOTS, MAX_STAGES, MAX_VERTEX_BUFFERS, type StateObject, type SubContext } from './state/sub-context.js';
 
-type H = CommandHandler<GlContext>;
+/**
+ * What the handlers below need from a context: Gallium state (sub-contexts), the resource table and
+ * the GPU-side operations. GlContext is the real one; a sink whose GPU side does nothing (the decode
+ * benchmark's, src/bench/null-sink.ts) runs the same handlers without a device.
+ */
+export interface CommandSink {
+  sub(): SubContext;
+  readonly resources: { get(handle: number): unknown };
+  readonly draw: {
+    clear(sub: SubContext, b: Uint32Array, at: number): void;
+    draw(sub: SubContext, b: Uint32Array, at: number, len: number): void;
+  };
+  readonly ops: {
+    readonly blit: { blitCommand(b: Uint32Array, at: number): void; clearSurface(sub: SubContext, b: Uint32Array, at: number): void };
+    readonly copy: { copyRegion(b: Uint32Array, at: number): void; clearTexture(b: Uint32Array, at: number): void };
+    readonly queries: {
+      begin(sub: SubContext, b: Uint32Array, at: number): void;
+      end(sub: SubContext, b: Uint32Array, at: number): void;
+      getResult(sub: SubContext, b: Uint32Array, at: number): void;
+      getResultQbo(sub: SubContext, b: Uint32Array, at: number): void;
+    };
+  };
+  noteNotRendered(cmd: number): void;
+  inlineWrite(buf: Uint32Array, at: number, len: number): void;
+  setSubContext(id: number, at: number): void;
+  createSubContext(id: number, at: number): void;
+  destroySubContext(id: number, at: number): void;
+}
+
+type H = CommandHandler<CommandSink>;
 
 const nothing: H = () => {};
 const notRendered: H = (ctx, b, at) => ctx.noteNotRendered(b[at] & 0xff);
@@ -240,4 +268,4 @@ export const COMMANDS = {
   [VirglCmd.END_FRAME]: notRendered,
   [VirglCmd.CLEAR_SURFACE]: (ctx, b, at) => ctx.ops.blit.clearSurface(ctx.sub(), b, at),
   [VirglCmd.GET_PIPE_RESOURCE_LAYOUT]: notRendered,
-} satisfies CommandTable<GlContext>;
+} satisfies CommandTable<CommandSink>;
