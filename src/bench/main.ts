@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'rounds per comparison (at least 5 for quoted figures)', positiveInt, 5)
     .option('--decode-mb <n>', 'MB of command stream decoded per round and scope', positiveInt, 1000)
     .option('--live-seconds <n>', 'seconds per live client run (FPS lines come every 5 s; the first is warm-up)', positiveInt, 11)
-    .option("--memory-seconds <n>", "seconds the clients run before the server memory is read", positiveInt, 7)
+    .option('--memory-seconds <n>', 'seconds the clients run before the server memory is read', positiveInt, 7)
     .option('--traces <dir>', 'trace directory', join(ROOT, 'traces'))
     .option('--replay-traces <names>', 'traces replayed on both servers', (v) => v.split(','), ['glxgears', 'es2gears_x11'])
     .option('--no-png-replay', 'skip timing `virgl-webgpu replay` with its PNG output')

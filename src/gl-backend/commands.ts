@@ -4,7 +4,7 @@ import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
 import { ContextError } from '../server/renderer.js';
 import type { CommandHandler, CommandTable } from './decoder.js';
 import {
-  asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
+  type SurfaceState, asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
   decodeSurface, decodeVertexElements,
 } from './state/objects.js';
 import { continueShader, createShader } from './state/shader-object.js';
@@ -98,19 +98,20 @@ const destroyObject: H = (ctx, b, at) => {
   // Bound state keeps its own reference, as Gallium does until the next bind.
 };
 
+function surface(sub: SubContext, h: number, at: number): SurfaceState | null {
+  if (h === 0) return null;
+  const o = sub.objects.get(h);
+  if (!o || o.kind !== 'surface') throw new ContextError(`SET_FRAMEBUFFER_STATE: ${h} is not a surface`, at);
+  return o;
+}
+
 const setFramebuffer: H = (ctx, b, at, len) => {
   const sub = ctx.sub();
   const n = b[at + 1];
   if (n !== len - 2) throw new ContextError(`SET_FRAMEBUFFER_STATE: ${n} colour buffers in a ${len}-dword payload`, at);
-  const surf = (h: number) => {
-    if (h === 0) return null;
-    const o = sub.objects.get(h);
-    if (!o || o.kind !== 'surface') throw new ContextError(`SET_FRAMEBUFFER_STATE: ${h} is not a surface`, at);
-    return o;
-  };
-  sub.zsbuf = surf(b[at + 2]);
+  sub.zsbuf = surface(sub, b[at + 2], at);
   sub.cbufs.fill(null);
-  for (let i = 0; i < n; i++) sub.cbufs[i] = surf(b[at + 3 + i]);
+  for (let i = 0; i < n; i++) sub.cbufs[i] = surface(sub, b[at + 3 + i], at);
   sub.nrCbufs = n;
   sub.framebufferSerial++;
 };
@@ -154,7 +155,9 @@ const setConstantBuffer: H = (ctx, b, at, len) => {
   if (dwords > MAX_INLINE_CONSTANT_DWORDS) throw new ContextError(`${dwords} dwords of constants`, at);
   const slot = ctx.sub().constants[st][index];
   if (slot.data.length < dwords) slot.data = new Uint32Array(Math.max(dwords, 64));
-  slot.data.set(b.subarray(at + 3, at + 3 + dwords));
+  // A copy loop rather than set(subarray()): no view object per command.
+  const data = slot.data;
+  for (let i = 0, from = at + 3; i < dwords; i++) data[i] = b[from + i];
   slot.dwords = dwords;
   slot.resHandle = 0;
 };
