@@ -151,12 +151,6 @@ async function benchLive(o: Options, rows: Row[], raw: Record<string, unknown>):
         section: 'live', what: `server PSS with ${n} glxgears client${n > 1 ? 's' : ''}, MiB (shared pages counted once)`,
         ours: figure('ours', 'MiB', mib('pssKiB', 0)), theirs: figure('virglrenderer', 'MiB', mib('pssKiB', 1)), ratio: ratio('ours/theirs', mib('pssKiB', 0), mib('pssKiB', 1)),
       });
-      const fa = res[0].map((x) => x.fpsPerClient);
-      const fb = res[1].map((x) => x.fpsPerClient);
-      rows.push({
-        section: 'live', what: `FPS per client with ${n} glxgears client${n > 1 ? 's' : ''} (during the memory run)`, ours: figure('ours', 'FPS', fa),
-        theirs: figure('virglrenderer', 'FPS', fb), ratio: ratio('ours/theirs', fa, fb),
-      });
       if (n === 1) {
         const idle = (i: number) => res[i].map((x) => x.idle.rssKiB / 1024);
         rows.push({ section: 'live', what: 'server RSS before any client, MiB', ours: figure('ours', 'MiB', idle(0)), theirs: figure('virglrenderer', 'MiB', idle(1)), ratio: ratio('ours/theirs', idle(0), idle(1)) });

@@ -10,7 +10,8 @@ export interface Figure {
 }
 
 export function figure(name: string, unit: string, values: number[]): Figure {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A round that produced no value (NaN) is kept in `values` but left out of median and range.
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
   const n = sorted.length;
   const median = n === 0 ? NaN : n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   return { name, unit, values, median, min: sorted[0] ?? NaN, max: sorted[n - 1] ?? NaN };
