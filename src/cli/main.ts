@@ -64,6 +64,12 @@ program.command('golden')
   .option('--frames <A..B>', 'frames to extract', parseFrames)
   .action(async (file, o) => (await import('./golden.js')).golden(file, o));
 
+program.command('export-raw')
+  .description('write the client-to-server bytes of a trace (the raw vtest stream), e.g. for `virgl_test_server FILE`')
+  .argument('<trace>', 'trace file')
+  .argument('<out>', 'file to write')
+  .action(async (file, out) => (await import('./export-raw.js')).exportRawCommand(file, out));
+
 program.command('tgsi')
   .description('print the WGSL that a TGSI text file (as Mesa\'s virgl driver sends it) translates to')
   .argument('<file>', 'TGSI text file')

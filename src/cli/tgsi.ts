@@ -14,7 +14,7 @@ function report(line: string): void {
 }
 
 /** Default link: every varying of this one shader gets a location, in declaration order. */
-function defaultLink(iface: ShaderInterface): LinkOptions {
+export function defaultLink(iface: ShaderInterface): LinkOptions {
   const varyings = iface.stage === 'vertex' ? iface.outputs : iface.inputs;
   const varyingLocations = new Map<string, number>();
   for (const v of varyings) if (!varyingLocations.has(v.key)) varyingLocations.set(v.key, varyingLocations.size);

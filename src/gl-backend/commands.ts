@@ -3,15 +3,43 @@
 import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
 import { ContextError } from '../server/renderer.js';
 import type { CommandHandler, CommandTable } from './decoder.js';
-import type { GlContext } from './context.js';
 import {
-  asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
+  type SurfaceState, asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
   decodeSurface, decodeVertexElements,
 } from './state/objects.js';
 import { continueShader, createShader } from './state/shader-object.js';
 import { MAX_INLINE_CONSTANT_DWORDS, MAX_SAMPLER_SLOTS, MAX_STAGES, MAX_VERTEX_BUFFERS, type StateObject, type SubContext } from './state/sub-context.js';
 
-type H = CommandHandler<GlContext>;
+/**
+ * What the handlers below need from a context: Gallium state (sub-contexts), the resource table and
+ * the GPU-side operations. GlContext is the real one; a sink whose GPU side does nothing (the decode
+ * benchmark's, src/bench/null-sink.ts) runs the same handlers without a device.
+ */
+export interface CommandSink {
+  sub(): SubContext;
+  readonly resources: { get(handle: number): unknown };
+  readonly draw: {
+    clear(sub: SubContext, b: Uint32Array, at: number): void;
+    draw(sub: SubContext, b: Uint32Array, at: number, len: number): void;
+  };
+  readonly ops: {
+    readonly blit: { blitCommand(b: Uint32Array, at: number): void; clearSurface(sub: SubContext, b: Uint32Array, at: number): void };
+    readonly copy: { copyRegion(b: Uint32Array, at: number): void; clearTexture(b: Uint32Array, at: number): void };
+    readonly queries: {
+      begin(sub: SubContext, b: Uint32Array, at: number): void;
+      end(sub: SubContext, b: Uint32Array, at: number): void;
+      getResult(sub: SubContext, b: Uint32Array, at: number): void;
+      getResultQbo(sub: SubContext, b: Uint32Array, at: number): void;
+    };
+  };
+  noteNotRendered(cmd: number): void;
+  inlineWrite(buf: Uint32Array, at: number, len: number): void;
+  setSubContext(id: number, at: number): void;
+  createSubContext(id: number, at: number): void;
+  destroySubContext(id: number, at: number): void;
+}
+
+type H = CommandHandler<CommandSink>;
 
 const nothing: H = () => {};
 const notRendered: H = (ctx, b, at) => ctx.noteNotRendered(b[at] & 0xff);
@@ -70,19 +98,20 @@ const destroyObject: H = (ctx, b, at) => {
   // Bound state keeps its own reference, as Gallium does until the next bind.
 };
 
+function surface(sub: SubContext, h: number, at: number): SurfaceState | null {
+  if (h === 0) return null;
+  const o = sub.objects.get(h);
+  if (!o || o.kind !== 'surface') throw new ContextError(`SET_FRAMEBUFFER_STATE: ${h} is not a surface`, at);
+  return o;
+}
+
 const setFramebuffer: H = (ctx, b, at, len) => {
   const sub = ctx.sub();
   const n = b[at + 1];
   if (n !== len - 2) throw new ContextError(`SET_FRAMEBUFFER_STATE: ${n} colour buffers in a ${len}-dword payload`, at);
-  const surf = (h: number) => {
-    if (h === 0) return null;
-    const o = sub.objects.get(h);
-    if (!o || o.kind !== 'surface') throw new ContextError(`SET_FRAMEBUFFER_STATE: ${h} is not a surface`, at);
-    return o;
-  };
-  sub.zsbuf = surf(b[at + 2]);
+  sub.zsbuf = surface(sub, b[at + 2], at);
   sub.cbufs.fill(null);
-  for (let i = 0; i < n; i++) sub.cbufs[i] = surf(b[at + 3 + i]);
+  for (let i = 0; i < n; i++) sub.cbufs[i] = surface(sub, b[at + 3 + i], at);
   sub.nrCbufs = n;
   sub.framebufferSerial++;
 };
@@ -126,7 +155,9 @@ const setConstantBuffer: H = (ctx, b, at, len) => {
   if (dwords > MAX_INLINE_CONSTANT_DWORDS) throw new ContextError(`${dwords} dwords of constants`, at);
   const slot = ctx.sub().constants[st][index];
   if (slot.data.length < dwords) slot.data = new Uint32Array(Math.max(dwords, 64));
-  slot.data.set(b.subarray(at + 3, at + 3 + dwords));
+  // A copy loop rather than set(subarray()): no view object per command.
+  const data = slot.data;
+  for (let i = 0, from = at + 3; i < dwords; i++) data[i] = b[from + i];
   slot.dwords = dwords;
   slot.resHandle = 0;
 };
@@ -240,4 +271,4 @@ export const COMMANDS = {
   [VirglCmd.END_FRAME]: notRendered,
   [VirglCmd.CLEAR_SURFACE]: (ctx, b, at) => ctx.ops.blit.clearSurface(ctx.sub(), b, at),
   [VirglCmd.GET_PIPE_RESOURCE_LAYOUT]: notRendered,
-} satisfies CommandTable<GlContext>;
+} satisfies CommandTable<CommandSink>;

@@ -27,8 +27,10 @@ export interface ConstantBinding {
   length: number;
 }
 
+/** Shared by every empty slot: SET_CONSTANT_BUFFER replaces it before writing (it has no room). */
+const NO_CONSTANTS = new Uint32Array(0);
 const constantSlots = (): ConstantBinding[] =>
-  Array.from({ length: MAX_CONSTANT_BUFFERS }, () => ({ data: new Uint32Array(0), dwords: 0, resHandle: 0, offset: 0, length: 0 }));
+  Array.from({ length: MAX_CONSTANT_BUFFERS }, () => ({ data: NO_CONSTANTS, dwords: 0, resHandle: 0, offset: 0, length: 0 }));
 
 export class SubContext {
   readonly objects = new Map<number, StateObject>();
