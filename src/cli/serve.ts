@@ -8,12 +8,17 @@ export interface ServeOptions {
   socketPath: string;
   socketMode: number;
   backend: DawnBackend;
+  maxProtocol?: number;
+  record?: string;
 }
 
 export async function serve(o: ServeOptions): Promise<void> {
   const gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS, backend: o.backend, log: logLine, onError: gpuErrorLogger() });
   const renderer = new GlRenderer(gpu, logLine);
-  const server = new VtestServer(renderer, { socketPath: o.socketPath, socketMode: o.socketMode, log: logLine });
+  const server = new VtestServer(renderer, {
+    socketPath: o.socketPath, socketMode: o.socketMode, log: logLine,
+    ...(o.maxProtocol === undefined ? {} : { maxProtocolVersion: o.maxProtocol }),
+  });
   await server.listen();
   let stopping = false;
   const stop = (signal: string): void => {

@@ -2,25 +2,34 @@
 // server, the trace replayer and tests feed it whole commands and collect its replies.
 import {
   BUSY_WAIT_FLAGS, BUSY_WAIT_FLAG_WAIT, CAPS2_REPLY_ID, CAPS_REPLY_ID, CAPS_REPLY_LEN_BIAS,
-  RES_CREATE_ARRAY_SIZE, RES_CREATE_BIND, RES_CREATE_DEPTH, RES_CREATE_FORMAT, RES_CREATE_HANDLE,
-  RES_CREATE_HEIGHT, RES_CREATE_LAST_LEVEL, RES_CREATE_NR_SAMPLES, RES_CREATE_TARGET, RES_CREATE_WIDTH,
   TRANSFER_DATA_SIZE, TRANSFER_DEPTH, TRANSFER_HANDLE, TRANSFER_HEIGHT, TRANSFER_LAYER_STRIDE,
   TRANSFER_LEVEL, TRANSFER_STRIDE, TRANSFER_WIDTH, TRANSFER_X, TRANSFER_Y, TRANSFER_Z,
   VCMD_LAYOUT, VCmd, VTEST_PROTOCOL_VERSION_DEPRECATED,
   VTEST_PROTOCOL_VERSION_IMPLEMENTED, vcmdName,
 } from '../protocol/vtest.js';
 import type { VtestCommand } from './framer.js';
+import { ProtocolError } from './protocol-error.js';
+import { SHM_HANDLERS, ShmState, type ShmSessionView } from './protocol-v2.js';
+import { HeapProvider, type ShmProvider } from './shm-provider.js';
 import {
-  ContextError, type Logger, type Renderer, type RendererContext, type ResourceCreateArgs, type TransferArgs,
+  ContextError, type Logger, type Renderer, type RendererContext, type TransferArgs,
 } from './renderer.js';
 import type { ClientLimits } from './limits.js';
 
-/** A client broke the vtest protocol; the connection is closed. */
-export class ProtocolError extends Error {
-  constructor(message: string, readonly streamOffset: number) {
-    super(`${message} (stream offset ${streamOffset})`);
-    this.name = 'ProtocolError';
-  }
+export { ProtocolError };
+
+/** Shared memory and the protocol versions it allows (vtest v2/v3; src/server/protocol-v2.ts). */
+export interface SessionOptions {
+  /** Where shared memory comes from; without it the session keeps to protocol version 0. */
+  shm?: ShmProvider;
+  /** Highest version to negotiate (default: the highest implemented that `shm` allows). */
+  maxVersion?: number;
+  /** Sees the shared-memory bytes the host reads (the recorder keeps them in the trace). */
+  tap?: SessionTap;
+}
+
+export interface SessionTap {
+  shmRead(resourceId: number, offset: number, bytes: Uint8Array): void;
 }
 
 export interface ReplySink {
@@ -30,6 +39,8 @@ export interface ReplySink {
    * RESOURCE_BUSY_WAIT (see ClientConnection); the default is write().
    */
   writeTransferData?(bytes: Uint8Array, handle: number, protocolVersion: number): void | Promise<void>;
+  /** Sends an fd right after the bytes written so far (vtest v2+); settles once it is out. */
+  sendFd?(fd: number): Promise<void>;
 }
 
 type Handler = (s: VtestSession, c: VtestCommand, p: Uint32Array) => void | Promise<void>;
@@ -37,8 +48,7 @@ type Handler = (s: VtestSession, c: VtestCommand, p: Uint32Array) => void | Prom
 const unsupported = (why: string): Handler => (_s, c) => {
   throw new ProtocolError(`${vcmdName(c.id)}: ${why}`, c.streamOffset);
 };
-const needsFds = unsupported('needs protocol version 2+ (file-descriptor passing), which this server does not negotiate');
-const needsV3 = unsupported('needs protocol version 3+, which this server does not negotiate');
+const needsFds = unsupported('needs protocol version 4 (file descriptors from the client), which this server does not negotiate');
 
 const HANDLERS = {
   [VCmd.CREATE_RENDERER]: (s, c) => s.createRenderer(c),
@@ -46,25 +56,11 @@ const HANDLERS = {
   [VCmd.GET_CAPS2]: (s) => s.sendCaps(CAPS2_REPLY_ID, s.renderer.capsV2()),
   [VCmd.PING_PROTOCOL_VERSION]: (s) => s.reply(VCmd.PING_PROTOCOL_VERSION),
   [VCmd.PROTOCOL_VERSION]: (s, _c, p) => s.negotiateVersion(p[0]),
-  [VCmd.RESOURCE_CREATE]: (s, _c, p) => { s.ctx().resourceCreate(resourceArgs(p)); },
-  [VCmd.RESOURCE_UNREF]: (s, _c, p) => s.ctx().resourceUnref(p[0]),
   [VCmd.TRANSFER_PUT]: (s, c, p) => s.transferPut(c, p),
   [VCmd.TRANSFER_GET]: (s, c, p) => s.transferGet(c, p),
   [VCmd.SUBMIT_CMD]: (s, _c, p) => s.ctx().submit(p),
   [VCmd.RESOURCE_BUSY_WAIT]: (s, _c, p) => s.busyWait(p[BUSY_WAIT_FLAGS]),
-  [VCmd.GET_PARAM]: (s, _c, p) => s.getParam(p[0]),
-  [VCmd.RESOURCE_CREATE2]: needsFds,
-  [VCmd.TRANSFER_GET2]: needsFds,
-  [VCmd.TRANSFER_PUT2]: needsFds,
-  [VCmd.GET_CAPSET]: needsV3,
-  [VCmd.CONTEXT_INIT]: needsV3,
-  [VCmd.RESOURCE_CREATE_BLOB]: needsFds,
-  [VCmd.SYNC_CREATE]: needsV3,
-  [VCmd.SYNC_UNREF]: needsV3,
-  [VCmd.SYNC_READ]: needsV3,
-  [VCmd.SYNC_WRITE]: needsV3,
-  [VCmd.SYNC_WAIT]: needsFds,
-  [VCmd.SUBMIT_CMD2]: needsV3,
+  ...SHM_HANDLERS,
   [VCmd.DRM_SYNC_CREATE]: needsFds,
   [VCmd.DRM_SYNC_DESTROY]: needsFds,
   [VCmd.DRM_SYNC_HANDLE_TO_FD]: needsFds,
@@ -81,15 +77,6 @@ const HANDLERS = {
   [VCmd.RESOURCE_EXPORT_FD]: needsFds,
 } satisfies Record<VCmd, Handler>;
 
-function resourceArgs(p: Uint32Array): ResourceCreateArgs {
-  return {
-    handle: p[RES_CREATE_HANDLE], target: p[RES_CREATE_TARGET], format: p[RES_CREATE_FORMAT],
-    bind: p[RES_CREATE_BIND], width: p[RES_CREATE_WIDTH], height: p[RES_CREATE_HEIGHT],
-    depth: p[RES_CREATE_DEPTH], arraySize: p[RES_CREATE_ARRAY_SIZE], lastLevel: p[RES_CREATE_LAST_LEVEL],
-    nrSamples: p[RES_CREATE_NR_SAMPLES],
-  };
-}
-
 export function transferArgs(p: Uint32Array): TransferArgs {
   return {
     handle: p[TRANSFER_HANDLE], level: p[TRANSFER_LEVEL], stride: p[TRANSFER_STRIDE],
@@ -98,10 +85,14 @@ export function transferArgs(p: Uint32Array): TransferArgs {
   };
 }
 
-export class VtestSession {
+export class VtestSession implements ShmSessionView {
   clientName: string | null = null;
   protocolVersion = 0;
   commandsHandled = 0;
+  /** Resources' shared memory, syncs and server-chosen ids (vtest v2+). */
+  readonly shm: ShmState;
+  /** The highest version this session agrees to. */
+  readonly maxVersion: number;
   private context: RendererContext | null = null;
   private readonly replyWords = new Uint32Array(4);
   private readonly replyBytes = new Uint8Array(this.replyWords.buffer);
@@ -111,7 +102,11 @@ export class VtestSession {
     private readonly sink: ReplySink,
     readonly log: Logger,
     private readonly limits: ClientLimits,
-  ) {}
+    private readonly opts: SessionOptions = {},
+  ) {
+    this.shm = new ShmState(opts.shm ?? new HeapProvider(0), limits.maxResourceBytes);
+    this.maxVersion = opts.shm ? Math.min(opts.maxVersion ?? VTEST_PROTOCOL_VERSION_IMPLEMENTED, VTEST_PROTOCOL_VERSION_IMPLEMENTED) : 0;
+  }
 
   /** Handles one command; a returned promise must settle before the next command is handled. */
   handle(cmd: VtestCommand): void | Promise<void> {
@@ -152,6 +147,20 @@ export class VtestSession {
     this.sink.write(caps);
   }
 
+  write(bytes: Uint8Array): void { this.sink.write(bytes); }
+
+  sendFd(fd: number | null): void | Promise<void> {
+    if (fd === null || !this.sink.sendFd) return;
+    return this.sink.sendFd(fd);
+  }
+
+  capsV1(): Uint8Array { return this.renderer.capsV1(); }
+  capsV2(): Uint8Array { return this.renderer.capsV2(); }
+
+  noteShmRead(resourceId: number, offset: number, bytes: Uint8Array): void {
+    this.opts.tap?.shmRead(resourceId, offset, bytes);
+  }
+
   reply(id: VCmd, ...values: number[]): void {
     const out = new Uint32Array(2 + values.length);
     out[0] = values.length;
@@ -161,9 +170,10 @@ export class VtestSession {
   }
 
   negotiateVersion(clientMax: number): void {
-    let v = Math.min(clientMax, VTEST_PROTOCOL_VERSION_IMPLEMENTED);
+    let v = Math.min(clientMax, this.maxVersion);
     if (v === VTEST_PROTOCOL_VERSION_DEPRECATED) v = 0;
     this.protocolVersion = v;
+    this.log.info(`protocol version ${v} (client asked for ${clientMax}, server offers up to ${this.maxVersion})`);
     this.reply(VCmd.PROTOCOL_VERSION, v);
   }
 
@@ -209,14 +219,9 @@ export class VtestSession {
     this.reply(VCmd.RESOURCE_BUSY_WAIT, ctx.isBusy() ? 1 : 0);
   }
 
-  getParam(param: number): void {
-    // Timelines (MAX_TIMELINE_COUNT) are a v3 feature: every parameter is reported invalid.
-    this.log.info(`GET_PARAM ${param}: not supported at protocol version ${this.protocolVersion}`);
-    this.reply(VCmd.GET_PARAM, 0, 0);
-  }
-
   close(): void {
     this.context?.destroy();
     this.context = null;
+    this.shm.close();
   }
 }

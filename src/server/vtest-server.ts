@@ -10,6 +10,8 @@ export interface ServerOptions {
   /** File mode of the socket; 0o600 unless the operator widens it. */
   socketMode?: number;
   limits?: Partial<ClientLimits>;
+  /** Highest vtest protocol version to negotiate (default: the highest implemented; 2+ needs the native addon). */
+  maxProtocolVersion?: number;
   log: (line: string) => void;
 }
 
@@ -75,7 +77,7 @@ export class VtestServer {
       warn: (m) => this.opts.log(`${prefix} warning: ${m}`),
       error: (m) => this.opts.log(`${prefix} error: ${m}`),
     };
-    const conn = new ClientConnection(id, sock, this.renderer, log, this.limits);
+    const conn = new ClientConnection(id, sock, this.renderer, log, this.limits, this.opts.maxProtocolVersion);
     this.clients.add(conn);
     log.info('connected');
     void conn.done.then(() => this.clients.delete(conn));
