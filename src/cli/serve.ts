@@ -1,8 +1,11 @@
 // `virgl-webgpu serve`: the vtest server on a WebGPU device.
+import { mkdirSync } from 'node:fs';
 import { closeDevice, openNodeDevice, type DawnBackend } from '../gpu/node/dawn.js';
 import { GL_DEVICE_OPTIONS, GlRenderer } from '../gl-backend/renderer.js';
 import { VtestServer } from '../server/vtest-server.js';
 import { gpuErrorLogger, logLine } from './log.js';
+import { recordSessionsTo } from '../trace/node/server-recording.js';
+import { TOOL_VERSION } from './version.js';
 
 export interface ServeOptions {
   socketPath: string;
@@ -13,11 +16,13 @@ export interface ServeOptions {
 }
 
 export async function serve(o: ServeOptions): Promise<void> {
+  if (o.record) mkdirSync(o.record, { recursive: true });
   const gpu = await openNodeDevice({ ...GL_DEVICE_OPTIONS, backend: o.backend, log: logLine, onError: gpuErrorLogger() });
   const renderer = new GlRenderer(gpu, logLine);
   const server = new VtestServer(renderer, {
     socketPath: o.socketPath, socketMode: o.socketMode, log: logLine,
     ...(o.maxProtocol === undefined ? {} : { maxProtocolVersion: o.maxProtocol }),
+    ...(o.record ? { recordSession: recordSessionsTo(o.record, TOOL_VERSION, logLine) } : {}),
   });
   await server.listen();
   let stopping = false;

@@ -2,7 +2,7 @@
 // handler awaits the GPU holds back the following ones, as the protocol is strictly ordered).
 import type { Socket } from 'node:net';
 import { FramingError, VtestFramer } from './framer.js';
-import { ProtocolError, VtestSession } from './session.js';
+import { ProtocolError, VtestSession, type SessionTap } from './session.js';
 import { FdChannel, FdChannelError } from './native/fd-channel.js';
 import { nativeAvailable } from './native/addon.js';
 import { MemfdProvider } from './shm-provider.js';
@@ -29,6 +29,8 @@ export class ClientConnection {
     limits: ClientLimits,
     /** Highest vtest version to offer; 2+ also needs the native addon (fd passing). */
     maxProtocolVersion = Infinity,
+    /** The session recorder (serve --record). */
+    tap?: SessionTap,
   ) {
     this.done = new Promise((r) => { this.resolveDone = r; });
     this.framer = new VtestFramer(limits.maxMessageBytes);
@@ -39,7 +41,10 @@ export class ClientConnection {
       write: (b) => this.write(b),
       writeTransferData: (b, handle, version) => this.writeTransferData(b, handle, version),
       ...(channel ? { sendFd: (fd: number) => channel.sendFd(fd) } : {}),
-    }, log, limits, channel ? { shm: new MemfdProvider(limits.maxResourceBytes), maxVersion: maxProtocolVersion } : {});
+    }, log, limits, {
+      ...(channel ? { shm: new MemfdProvider(limits.maxResourceBytes), maxVersion: maxProtocolVersion } : {}),
+      ...(tap ? { tap } : {}),
+    });
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => this.log.warn(`socket error: ${e.message}`));
     socket.on('close', () => this.finish());

@@ -29,8 +29,12 @@ export interface ShmSessionView {
   sendFd(fd: number | null): void | Promise<void>;
   capsV1(): Uint8Array;
   capsV2(): Uint8Array;
-  /** Called with shared-memory bytes the host is about to read (the recorder keeps them). */
-  noteShmRead(resourceId: number, offset: number, bytes: Uint8Array): void;
+  /** The recorder, if any. */
+  readonly tap?: {
+    resourceCreated(id: number, args: Readonly<ResourceCreateArgs>): void;
+    shmRead(resourceId: number, offset: number, bytes: Uint8Array): void;
+    shmWritten(resourceId: number, offset: number, args: Readonly<TransferArgs>, bytes: Uint8Array): void;
+  };
 }
 
 interface Waiter { entries: [number, bigint][]; any: boolean; signal: ShmSignal }
@@ -38,6 +42,8 @@ interface Waiter { entries: [number, bigint][]; any: boolean; signal: ShmSignal 
 /** One session's shared-memory state: backings by resource id, syncs, id allocation. */
 export class ShmState {
   readonly backings = new Map<number, ShmBacking>();
+  /** Blobs: shared memory the client writes without telling us. */
+  readonly coherent = new Set<number>();
   /** Resource ids the server handed out (v3) that are still alive. */
   private readonly liveIds = new Set<number>();
   private nextId = 1;
@@ -60,6 +66,7 @@ export class ShmState {
 
   releaseId(id: number): void {
     this.liveIds.delete(id);
+    this.coherent.delete(id);
     this.backings.get(id)?.close();
     this.backings.delete(id);
   }
@@ -130,6 +137,7 @@ const resourceCreate: Handler = (s, c, p) => {
   const args = createArgs(p);
   chooseHandle(s, c, args);
   const id = s.ctx().resourceCreate(args);
+  if (id !== 0) s.tap?.resourceCreated(id, args);
   if (s.protocolVersion >= VTEST_PROTOCOL_VERSION_V3) {
     if (id === 0) s.shm.releaseId(args.handle);
     s.reply(VCmd.RESOURCE_CREATE, id);
@@ -154,6 +162,7 @@ const resourceCreate2: Handler = (s, c, p) => {
   }
   const id = s.ctx().resourceCreate(args, backing?.bytes);
   if (id !== 0 && backing) s.shm.backings.set(id, backing);
+  if (id !== 0) s.tap?.resourceCreated(id, args);
   if (s.protocolVersion >= VTEST_PROTOCOL_VERSION_V3) {
     if (id === 0) s.shm.releaseId(args.handle);
     s.reply(VCmd.RESOURCE_CREATE2, id);
@@ -211,7 +220,6 @@ const transferPut2: Handler = (s, c, p) => {
   needVersion(s, c);
   const data = window(s, c, p);
   if (!data) return;
-  s.noteShmRead(p[TRANSFER2_HANDLE], p[TRANSFER2_OFFSET], data);
   s.ctx().transferPut(transfer2Args(p), data);
 };
 
@@ -220,13 +228,17 @@ const transferGet2: Handler = (s, c, p) => {
   needVersion(s, c);
   const data = window(s, c, p);
   if (!data) return;
+  const args = transfer2Args(p);
+  const offset = p[TRANSFER2_OFFSET];
   const fail = (e: unknown): void => {
     if (!(e instanceof ContextError)) throw e;
     s.log.warn(`TRANSFER_GET2: ${e.message}`);
   };
+  const done = (): void => s.tap?.shmWritten(args.handle, offset, args, data);
   try {
-    const pending = s.ctx().transferGet(transfer2Args(p), data);
-    if (pending) return pending.then(() => {}, fail);
+    const pending = s.ctx().transferGet(args, data);
+    if (pending) return pending.then(done, fail);
+    done();
   } catch (e) {
     fail(e);
   }
@@ -252,9 +264,10 @@ const getCapset: Handler = (s, c, p) => {
     s.reply(VCmd.GET_CAPSET, 0);
     return;
   }
-  const hdr = new Uint32Array([1 + caps.length / 4, VCmd.GET_CAPSET, 1]);
-  s.write(new Uint8Array(hdr.buffer));
-  s.write(caps);
+  const out = new Uint8Array(12 + caps.length);
+  out.set(new Uint8Array(new Uint32Array([1 + caps.length / 4, VCmd.GET_CAPSET, 1]).buffer));
+  out.set(caps, 12);
+  s.write(out);
 };
 
 const contextInit: Handler = (s, c, p) => {
@@ -300,9 +313,12 @@ const resourceCreateBlob: Handler = (s, c, p) => {
     args.handle = id;
     if (s.ctx().resourceCreate(args, backing.bytes, { coherent: true }) === 0) {
       s.log.warn(`RESOURCE_CREATE_BLOB: the context refused resource ${id} (flags ${p[BLOB_FLAGS]})`);
+    } else {
+      s.tap?.resourceCreated(id, args);
     }
   }
   s.shm.backings.set(id, backing);
+  s.shm.coherent.add(id);
   s.reply(VCmd.RESOURCE_CREATE_BLOB, id);
   return sendBacking(s, backing, true);
 };
@@ -390,6 +406,68 @@ const submitCmd2: Handler = (s, c, p) => {
   if (ctx.isBusy()) void ctx.waitIdle().then(apply, apply);
   else apply();
 };
+
+/**
+ * For the recorder: reports the shared memory a command is about to read (TRANSFER_PUT2's window,
+ * the sources of TO_HOST TRANSFER3Ds in a submit, and every coherent blob), before the command runs.
+ * Ranges are generous where the format is not known here (the replay writes the same bytes back).
+ */
+export function shmInputs(s: ShmSessionView, c: VtestCommand, p: Uint32Array): void {
+  const tap = s.tap;
+  if (!tap) return;
+  switch (c.id) {
+    case VCmd.TRANSFER_PUT2: {
+      const b = s.shm.backings.get(p[TRANSFER2_HANDLE]);
+      const offset = p[TRANSFER2_OFFSET];
+      if (b && offset < b.bytes.length) tap.shmRead(p[TRANSFER2_HANDLE], offset, b.bytes.subarray(offset, Math.min(b.bytes.length, offset + p[TRANSFER2_DATA_SIZE])));
+      return;
+    }
+    case VCmd.SUBMIT_CMD:
+      scanTransfers(s, p);
+      break;
+    case VCmd.SUBMIT_CMD2: {
+      const count = p[0] ?? 0;
+      for (let b = 0; b < count && 1 + (b + 1) * SUBMIT_CMD2_BATCH_DWORDS_V3 <= p.length; b++) {
+        const h = 1 + b * SUBMIT_CMD2_BATCH_DWORDS_V3;
+        const at = p[h + SUBMIT_CMD2_BATCH_CMD_OFFSET];
+        const n = p[h + SUBMIT_CMD2_BATCH_CMD_SIZE];
+        if (at + n <= p.length) scanTransfers(s, p.subarray(at, at + n));
+      }
+      break;
+    }
+    default:
+      return;
+  }
+  for (const id of s.shm.coherent) {
+    const b = s.shm.backings.get(id);
+    if (b) tap.shmRead(id, 0, b.bytes);
+  }
+}
+
+const VIRGL_CCMD_TRANSFER3D = 43;
+const TRANSFER3D_DWORDS = 13;
+const VIRGL_TRANSFER_TO_HOST = 1;
+/** Largest bytes per pixel of any virgl format (R32G32B32A32): bounds a row when the stride is 0. */
+const MAX_PIXEL_BYTES = 16;
+
+function scanTransfers(s: ShmSessionView, buf: Uint32Array): void {
+  for (let at = 0; at < buf.length;) {
+    const header = buf[at];
+    const len = header >>> 16;
+    if ((header & 0xff) === VIRGL_CCMD_TRANSFER3D && len === TRANSFER3D_DWORDS && at + 1 + len <= buf.length
+      && buf[at + 13] === VIRGL_TRANSFER_TO_HOST) {
+      const b = s.shm.backings.get(buf[at + 1]);
+      const offset = buf[at + 12];
+      if (b && offset < b.bytes.length) {
+        const [stride, layerStride, w, h, d] = [buf[at + 4], buf[at + 5], buf[at + 9], buf[at + 10], buf[at + 11]];
+        const row = stride || w * MAX_PIXEL_BYTES;
+        const size = (Math.max(1, d) - 1) * (layerStride || row * h) + Math.max(1, h) * row;
+        s.tap!.shmRead(buf[at + 1], offset, b.bytes.subarray(offset, Math.min(b.bytes.length, offset + size)));
+      }
+    }
+    at += 1 + len;
+  }
+}
 
 /** The session's handlers for the commands whose behaviour depends on shared memory or version 3. */
 export const SHM_HANDLERS = {

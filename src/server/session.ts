@@ -9,10 +9,10 @@ import {
 } from '../protocol/vtest.js';
 import type { VtestCommand } from './framer.js';
 import { ProtocolError } from './protocol-error.js';
-import { SHM_HANDLERS, ShmState, type ShmSessionView } from './protocol-v2.js';
+import { SHM_HANDLERS, ShmState, shmInputs, type ShmSessionView } from './protocol-v2.js';
 import { HeapProvider, type ShmProvider } from './shm-provider.js';
 import {
-  ContextError, type Logger, type Renderer, type RendererContext, type TransferArgs,
+  ContextError, type Logger, type Renderer, type RendererContext, type ResourceCreateArgs, type TransferArgs,
 } from './renderer.js';
 import type { ClientLimits } from './limits.js';
 
@@ -28,8 +28,21 @@ export interface SessionOptions {
   tap?: SessionTap;
 }
 
+/**
+ * Sees a session from inside, in wire order (the recorder: src/trace/session-recorder.ts). Shared-memory
+ * bytes a command reads are reported before the command itself, so a replay can put them back first.
+ */
 export interface SessionTap {
+  request(cmd: VtestCommand): void;
+  reply(bytes: Uint8Array): void;
+  /** v0 TRANSFER_GET data for `handle`, whenever it is sent (see ClientConnection's reordering). */
+  transferData(bytes: Uint8Array, handle: number): void;
+  negotiated(version: number): void;
+  resourceCreated(id: number, args: Readonly<ResourceCreateArgs>): void;
+  /** Client-written shared memory the host is about to read. */
   shmRead(resourceId: number, offset: number, bytes: Uint8Array): void;
+  /** Shared memory the host has just written (TRANSFER_GET2's box at the level's own stride). */
+  shmWritten(resourceId: number, offset: number, args: Readonly<TransferArgs>, bytes: Uint8Array): void;
 }
 
 export interface ReplySink {
@@ -99,12 +112,24 @@ export class VtestSession implements ShmSessionView {
 
   constructor(
     readonly renderer: Renderer,
-    private readonly sink: ReplySink,
+    private sink: ReplySink,
     readonly log: Logger,
     private readonly limits: ClientLimits,
     private readonly opts: SessionOptions = {},
   ) {
     this.shm = new ShmState(opts.shm ?? new HeapProvider(0), limits.maxResourceBytes);
+    const tap = opts.tap;
+    if (tap) {
+      const inner = sink;
+      this.sink = {
+        write: (b) => { tap.reply(b); inner.write(b); },
+        writeTransferData: (b, handle, version) => {
+          tap.transferData(b, handle);
+          return inner.writeTransferData ? inner.writeTransferData(b, handle, version) : inner.write(b);
+        },
+        ...(inner.sendFd ? { sendFd: (fd: number) => inner.sendFd!(fd) } : {}),
+      };
+    }
     this.maxVersion = opts.shm ? Math.min(opts.maxVersion ?? VTEST_PROTOCOL_VERSION_IMPLEMENTED, VTEST_PROTOCOL_VERSION_IMPLEMENTED) : 0;
   }
 
@@ -123,6 +148,11 @@ export class VtestSession implements ShmSessionView {
     const p = cmd.id === VCmd.CREATE_RENDERER
       ? this.replyWords // unused: its payload is a byte string
       : new Uint32Array(cmd.payload.buffer, cmd.payload.byteOffset, cmd.payload.length >>> 2);
+    const tap = this.opts.tap;
+    if (tap) {
+      if (this.protocolVersion >= 2) shmInputs(this, cmd, p);
+      tap.request(cmd);
+    }
     return HANDLERS[cmd.id](this, cmd, p);
   }
 
@@ -141,10 +171,13 @@ export class VtestSession implements ShmSessionView {
   }
 
   sendCaps(replyId: number, caps: Uint8Array): void {
-    this.replyWords[0] = caps.length + CAPS_REPLY_LEN_BIAS;
-    this.replyWords[1] = replyId;
-    this.sink.write(this.replyBytes.slice(0, 8));
-    this.sink.write(caps);
+    // One write: header and caps are one reply (the recorder sees whole replies).
+    const out = new Uint8Array(8 + caps.length);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, caps.length + CAPS_REPLY_LEN_BIAS, true);
+    dv.setUint32(4, replyId, true);
+    out.set(caps, 8);
+    this.sink.write(out);
   }
 
   write(bytes: Uint8Array): void { this.sink.write(bytes); }
@@ -157,9 +190,7 @@ export class VtestSession implements ShmSessionView {
   capsV1(): Uint8Array { return this.renderer.capsV1(); }
   capsV2(): Uint8Array { return this.renderer.capsV2(); }
 
-  noteShmRead(resourceId: number, offset: number, bytes: Uint8Array): void {
-    this.opts.tap?.shmRead(resourceId, offset, bytes);
-  }
+  get tap(): SessionTap | undefined { return this.opts.tap; }
 
   reply(id: VCmd, ...values: number[]): void {
     const out = new Uint32Array(2 + values.length);
@@ -174,6 +205,7 @@ export class VtestSession implements ShmSessionView {
     if (v === VTEST_PROTOCOL_VERSION_DEPRECATED) v = 0;
     this.protocolVersion = v;
     this.log.info(`protocol version ${v} (client asked for ${clientMax}, server offers up to ${this.maxVersion})`);
+    this.opts.tap?.negotiated(v);
     this.reply(VCmd.PROTOCOL_VERSION, v);
   }
 
