@@ -8,7 +8,17 @@ import { nativeAvailable } from './native/addon.js';
 import { MemfdProvider } from './shm-provider.js';
 import type { Logger, Renderer } from './renderer.js';
 import type { ClientLimits } from './limits.js';
-import { BUSY_WAIT_FLAG_WAIT, VCmd } from '../protocol/vtest.js';
+import { BUSY_WAIT_FLAG_WAIT, VCmd, VTEST_PROTOCOL_VERSION_SHM } from '../protocol/vtest.js';
+
+/** An FdChannel on the socket, or null (logged) when the socket exposes no fd: the client then gets v0. */
+function attachChannel(socket: Socket, log: Logger): FdChannel | null {
+  try {
+    return FdChannel.attach(socket);
+  } catch (e) {
+    log.warn(`no fd passing on this connection (${e instanceof Error ? e.message : String(e)}): protocol 0 only`);
+    return null;
+  }
+}
 
 export class ClientConnection {
   readonly session: VtestSession;
@@ -35,7 +45,7 @@ export class ClientConnection {
     this.done = new Promise((r) => { this.resolveDone = r; });
     this.framer = new VtestFramer(limits.maxMessageBytes);
     // Shared memory (v2+) needs fds sent in order with the replies: every write then goes through the channel.
-    this.channel = maxProtocolVersion >= 2 && nativeAvailable() ? FdChannel.attach(socket) : null;
+    this.channel = maxProtocolVersion >= VTEST_PROTOCOL_VERSION_SHM && nativeAvailable() ? attachChannel(socket, log) : null;
     const channel = this.channel;
     this.session = new VtestSession(renderer, {
       write: (b) => this.write(b),
