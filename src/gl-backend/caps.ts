@@ -46,6 +46,12 @@ export interface CapsOptions {
   maxTextureSize: number;
   maxTexture3dSize: number;
   maxTextureArrayLayers: number;
+  /**
+   * Claim ARB_BUFFER_STORAGE: Mesa then offers persistent/coherent buffers (and its upload manager
+   * uses them), as blobs whose memory we re-read at every submit. Only for vtest v3 sessions: Mesa's
+   * blob path does not look at the protocol version, and RESOURCE_CREATE_BLOB needs v3.
+   */
+  blobs?: boolean;
 }
 
 function setMask(dv: DataView, base: number, formats: readonly number[]): void {
@@ -96,7 +102,7 @@ export function buildCapsV2(o: CapsOptions): Uint8Array {
   u32('max_texture_3d_size', o.maxTexture3dSize);
   u32('max_texture_cube_size', o.maxTextureSize);
   u32('host_feature_check_version', HOST_FEATURE_CHECK_VERSION);
-  u32('capability_bits', CAPABILITY_BITS);
+  u32('capability_bits', o.blobs ? CAPABILITY_BITS | VirglCap.ARB_BUFFER_STORAGE : CAPABILITY_BITS);
   u32('max_texture_samplers', 16);
   const name = new TextEncoder().encode(o.renderer).subarray(0, 63);
   bytes.set(name, off.renderer);

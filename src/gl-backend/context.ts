@@ -109,7 +109,7 @@ export class GlContext implements RendererContext {
       const r = this.resources.tryGet(h);
       if (!r) { this.coherent.delete(h); continue; }
       if (!r.buffer) continue;
-      const src = r.guest.storage;
+      const src = r.guest.backing ?? r.guest.storage;
       const n = Math.min(src.length & ~3, r.buffer.size);
       if (n > 0) this.device.queue.writeBuffer(r.buffer, 0, src.buffer, src.byteOffset, n);
     }

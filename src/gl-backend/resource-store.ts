@@ -5,6 +5,7 @@ import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../ser
 export interface FormatBlock { readonly bytes: number; readonly width: number; readonly height: number }
 
 const PIPE_BUFFER = 0;
+const BYTE_BLOCK: FormatBlock = { bytes: 1, width: 1, height: 1 };
 const PIPE_TEXTURE_3D = 3;
 const PIPE_MAX_TARGET = 8; // PIPE_TEXTURE_CUBE_ARRAY
 const MAX_LEVELS = 16;
@@ -59,7 +60,9 @@ export class ResourceStore {
     if (handle === 0) throw new ContextError('resource handle 0 is reserved');
     if (this.byHandle.has(handle)) throw new ContextError(`resource ${handle} already exists`);
     if (target > PIPE_MAX_TARGET) throw new ContextError(`resource ${handle}: unknown target ${target}`);
-    const block = this.blockOf(format);
+    // A buffer's width counts bytes whatever its format says (Gallium's rule; Mesa's blob path even
+    // sends a pipe format there instead of a virgl one).
+    const block = target === PIPE_BUFFER ? BYTE_BLOCK : this.blockOf(format);
     if (!block) throw new ContextError(`resource ${handle}: unknown format ${format}`);
     const width = args.width;
     const height = target === PIPE_BUFFER ? 1 : args.height;

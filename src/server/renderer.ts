@@ -79,5 +79,7 @@ export interface Renderer {
   readonly description: string;
   capsV1(): Uint8Array;
   capsV2(): Uint8Array;
+  /** Caps v2 for a session at this protocol version, when they depend on it. */
+  capsV2At?(protocolVersion: number): Uint8Array;
   createContext(clientName: string, log: Logger): RendererContext;
 }

@@ -66,7 +66,7 @@ const needsFds = unsupported('needs protocol version 4 (file descriptors from th
 const HANDLERS = {
   [VCmd.CREATE_RENDERER]: (s, c) => s.createRenderer(c),
   [VCmd.GET_CAPS]: (s) => s.sendCaps(CAPS_REPLY_ID, s.renderer.capsV1()),
-  [VCmd.GET_CAPS2]: (s) => s.sendCaps(CAPS2_REPLY_ID, s.renderer.capsV2()),
+  [VCmd.GET_CAPS2]: (s) => s.sendCaps(CAPS2_REPLY_ID, s.capsV2()),
   [VCmd.PING_PROTOCOL_VERSION]: (s) => s.reply(VCmd.PING_PROTOCOL_VERSION),
   [VCmd.PROTOCOL_VERSION]: (s, _c, p) => s.negotiateVersion(p[0]),
   [VCmd.TRANSFER_PUT]: (s, c, p) => s.transferPut(c, p),
@@ -188,7 +188,8 @@ export class VtestSession implements ShmSessionView {
   }
 
   capsV1(): Uint8Array { return this.renderer.capsV1(); }
-  capsV2(): Uint8Array { return this.renderer.capsV2(); }
+  /** Caps v2 as this session may use them: some claims need the negotiated version (blobs: v3). */
+  capsV2(): Uint8Array { return this.renderer.capsV2At?.(this.protocolVersion) ?? this.renderer.capsV2(); }
 
   get tap(): SessionTap | undefined { return this.opts.tap; }
 
