@@ -110,6 +110,24 @@ export class ShmState {
 
 type Handler = (s: ShmSessionView, c: VtestCommand, p: Uint32Array) => void | Promise<void>;
 
+/**
+ * Live shared-memory regions per client. Each is one mapping, and a process has about 65530
+ * (vm.max_map_count) for all clients together: one client must not be able to take them all.
+ */
+export const MAX_SHM_REGIONS_PER_CLIENT = 8192;
+
+/** A new backing for `name`, or a ProtocolError: the client waits for its fd and cannot go on without one. */
+function allocateBacking(s: ShmSessionView, c: VtestCommand, name: string, size: number): ShmBacking {
+  if (s.shm.backings.size >= MAX_SHM_REGIONS_PER_CLIENT) {
+    throw new ProtocolError(`${vcmdName(c.id)}: more than ${MAX_SHM_REGIONS_PER_CLIENT} shared-memory regions`, c.streamOffset);
+  }
+  try {
+    return s.shm.provider.allocate(name, size);
+  } catch (e) {
+    throw new ProtocolError(`${vcmdName(c.id)}: no shared memory of ${size} bytes: ${e instanceof Error ? e.message : String(e)}`, c.streamOffset);
+  }
+}
+
 function needVersion(s: ShmSessionView, c: VtestCommand, version = VCMD_LAYOUT[c.id].since): void {
   if (s.protocolVersion < version) {
     throw new ProtocolError(`${vcmdName(c.id)} needs protocol version ${version}+, but version ${s.protocolVersion} was negotiated`, c.streamOffset);
@@ -154,10 +172,10 @@ const resourceCreate2: Handler = (s, c, p) => {
   if (size > 0) {
     if (size > s.shm.maxBytes) throw new ProtocolError(`RESOURCE_CREATE2 of ${size} bytes exceeds the ${s.shm.maxBytes}-byte limit`, c.streamOffset);
     try {
-      backing = s.shm.provider.allocate(`vtest-res-${args.handle}`, size);
+      backing = allocateBacking(s, c, `vtest-res-${args.handle}`, size);
     } catch (e) {
-      // The client waits for an fd: without one it cannot go on.
-      throw new ProtocolError(`RESOURCE_CREATE2: no shared memory of ${size} bytes: ${e instanceof Error ? e.message : String(e)}`, c.streamOffset);
+      if (s.protocolVersion >= VTEST_PROTOCOL_VERSION_V3) s.shm.releaseId(args.handle);
+      throw e;
     }
   }
   const id = s.ctx().resourceCreate(args, backing?.bytes);
@@ -298,10 +316,10 @@ const resourceCreateBlob: Handler = (s, c, p) => {
   const id = s.shm.allocateId((i) => s.shm.backings.has(i));
   let backing: ShmBacking;
   try {
-    backing = s.shm.provider.allocate(`vtest-res-${id}`, Number(size));
+    backing = allocateBacking(s, c, `vtest-res-${id}`, Number(size));
   } catch (e) {
     s.shm.releaseId(id);
-    throw new ProtocolError(`RESOURCE_CREATE_BLOB: no shared memory of ${size} bytes: ${e instanceof Error ? e.message : String(e)}`, c.streamOffset);
+    throw e;
   }
   if (blobId !== 0n) {
     const args = s.ctx().takeBlobArgs?.(Number(blobId & 0xffff_ffffn));

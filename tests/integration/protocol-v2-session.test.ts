@@ -9,6 +9,7 @@ import { VtestFramer } from '../../src/server/framer.js';
 import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 import { ProtocolError, VtestSession } from '../../src/server/session.js';
 import { HeapProvider } from '../../src/server/shm-provider.js';
+import { MAX_SHM_REGIONS_PER_CLIENT } from '../../src/server/protocol-v2.js';
 import { VCmd } from '../../src/protocol/vtest.js';
 import { VirglFormat, PipeTextureTarget } from '../../src/protocol/virgl-formats.js';
 import { VirglCmd } from '../../src/protocol/virgl-commands.js';
@@ -145,6 +146,15 @@ describe('vtest v2/v3 handlers on the GL backend', () => {
     await expect(c.send(VCmd.RESOURCE_CREATE_BLOB, 2, 1, 4096, 0, 77, 0)).rejects.toThrow(/blob id 77 names no PIPE_RESOURCE_CREATE/);
     await expect(c.send(VCmd.RESOURCE_CREATE_BLOB, 9, 1, 4096, 0, 0, 0)).rejects.toThrow(/unknown type 9/);
     await expect(c.send(VCmd.CONTEXT_INIT, 4)).rejects.toThrow(/capset 4/);
+  });
+
+  it('one client cannot hold more than MAX_SHM_REGIONS_PER_CLIENT mappings', async () => {
+    const c = await client();
+    for (let i = 0; i < MAX_SHM_REGIONS_PER_CLIENT; i++) await c.send(VCmd.RESOURCE_CREATE_BLOB, 2, 1, 64, 0, 0, 0);
+    await expect(c.send(VCmd.RESOURCE_CREATE_BLOB, 2, 1, 64, 0, 0, 0)).rejects.toThrow(/more than 8192 shared-memory regions/);
+    const other = await client();
+    await other.send(VCmd.RESOURCE_CREATE_BLOB, 2, 1, 64, 0, 0, 0);
+    expect(other.replies.pop()!.slice(0, 2)).toEqual([1, VCmd.RESOURCE_CREATE_BLOB]);
   });
 
   it('GET_PARAM, GET_CAPSET and CONTEXT_INIT', async () => {
