@@ -21,6 +21,12 @@ function parseFrames(v: string): [number, number] {
   return [a, b];
 }
 
+function parseVersion(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 3) throw new InvalidArgumentError('expected 0, 2 or 3');
+  return n;
+}
+
 const program = new Command('virgl-webgpu')
   .description('A host renderer for virtual GPUs: Mesa virgl over vtest, rendered with WebGPU')
   .version(TOOL_VERSION);
@@ -34,6 +40,8 @@ program.command('serve')
   .option('--use-egl-surfaceless', 'accepted for compatibility (virgl_test_server flag)')
   .option('--use-glx', 'accepted for compatibility (virgl_test_server flag)')
   .option('--use-gles', 'accepted for compatibility (virgl_test_server flag)')
+  .option('--max-protocol <n>', 'highest vtest protocol version to negotiate (0, 2 or 3; 2+ needs the native addon)', parseVersion)
+  .option('--record <dir>', 'write each client session to DIR/client-N.vtrace (any protocol version)')
   .addOption(backendOption())
   .action(async (o) => (await import('./serve.js')).serve(o));
 

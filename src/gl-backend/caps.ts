@@ -1,9 +1,9 @@
 // The caps our GL backend reports to Mesa (GET_CAPS / GET_CAPS2). Each value is a claim Mesa
 // acts on, so only what the backend implements is set; docs/caps.md says why each is there.
 import {
-  VIRGL_CAPS_V1, VIRGL_CAPS_V2, VirglCapsBoolSet1, VIRGL_FORMAT_MASK_DWORDS,
+  VIRGL_CAPS_V1, VIRGL_CAPS_V2, VirglCap, VirglCapsBoolSet1, VIRGL_FORMAT_MASK_DWORDS,
 } from '../protocol/caps.js';
-import { PipePrim } from '../protocol/gallium.js';
+import { PipePrim, PipeShaderType } from '../protocol/gallium.js';
 import { VirglFormat as F } from '../protocol/virgl-formats.js';
 
 /** Caps struct version (virgl_caps_v1.max_version): 2 means a full virgl_caps_v2 follows. */
@@ -11,11 +11,19 @@ const CAPS_MAX_VERSION = 2;
 /** GLSL 1.20: GL 2.1 and GLSL ES 1.00 (ES 2.0), the first target of the GL backend. */
 const GLSL_LEVEL = 120;
 /**
- * 5: Mesa shows our renderer string ("virgl (...)"). At 4 and up it would offer persistent/coherent
- * buffers (fd-backed blobs) if ARB_BUFFER_STORAGE were set, which it is not; at 7 it sends LINK_SHADER;
- * below 23 it drops vtest v3 to v2 (we speak v0 anyway).
+ * 23: below it Mesa's vtest winsys drops protocol v3 to v2 ("old virglrenderer can't handle re-use of
+ * host-generated resource IDs"); we hand out ids that are never reused while alive. What Mesa gates
+ * on lower values is either implemented or not claimed otherwise: 5 shows our renderer string, 7
+ * sends LINK_SHADER (linking happens per pipeline here), 15 trusts the timer-query bits, 16 lowers
+ * SSBO bindings (no SSBOs claimed), 4 and 18 concern blobs, which also need ARB_BUFFER_STORAGE.
  */
-const HOST_FEATURE_CHECK_VERSION = 5;
+const HOST_FEATURE_CHECK_VERSION = 23;
+/**
+ * TRANSFER: with vtest v2+ Mesa then encodes its uploads as TRANSFER3D in the command stream,
+ * reading from the resource's shared memory (GlContext.transfer3d). No effect at v0.
+ */
+const CAPABILITY_BITS = VirglCap.TRANSFER;
+const MAX_CONST_BUFFER_BYTES = 4096 * 16;
 
 /** Largest point size: points above one pixel are quads, so any size works; GL 2.1 asks for 64. */
 const MAX_POINT_SIZE = 255;
@@ -44,6 +52,12 @@ export interface CapsOptions {
   maxTextureSize: number;
   maxTexture3dSize: number;
   maxTextureArrayLayers: number;
+  /**
+   * Claim ARB_BUFFER_STORAGE: Mesa then offers persistent/coherent buffers (and its upload manager
+   * uses them), as blobs whose memory we re-read at every submit. Only for vtest v3 sessions: Mesa's
+   * blob path does not look at the protocol version, and RESOURCE_CREATE_BLOB needs v3.
+   */
+  blobs?: boolean;
 }
 
 function setMask(dv: DataView, base: number, formats: readonly number[]): void {
@@ -95,10 +109,16 @@ export function buildCapsV2(o: CapsOptions): Uint8Array {
   u32('max_texture_3d_size', o.maxTexture3dSize);
   u32('max_texture_cube_size', o.maxTextureSize);
   u32('host_feature_check_version', HOST_FEATURE_CHECK_VERSION);
+  u32('capability_bits', o.blobs ? CAPABILITY_BITS | VirglCap.ARB_BUFFER_STORAGE : CAPABILITY_BITS);
   u32('max_texture_samplers', 16);
   const name = new TextEncoder().encode(o.renderer).subarray(0, 63);
   bytes.set(name, off.renderer);
   u32('max_uniform_block_size', 16384);
+  // Mesa reads these at the feature version we claim (GL_MAX_*_UNIFORM_COMPONENTS; 0 fails every
+  // shader with a uniform): 4096 vec4s of
+  // inline constants for the two stages we run (MAX_INLINE_CONSTANT_DWORDS).
+  dv.setUint32(off.max_const_buffer_size + 4 * PipeShaderType.VERTEX, MAX_CONST_BUFFER_BYTES, true);
+  dv.setUint32(off.max_const_buffer_size + 4 * PipeShaderType.FRAGMENT, MAX_CONST_BUFFER_BYTES, true);
   return bytes;
 }
 

@@ -5,11 +5,14 @@ import type { Logger, Renderer, RendererContext } from '../server/renderer.js';
 import { buildCapsV1, buildCapsV2, type CapsOptions } from './caps.js';
 import { GlContext } from './context.js';
 import { GlDevice } from './gpu/device-cache.js';
+import { VTEST_PROTOCOL_VERSION_V3 } from '../protocol/vtest.js';
 
 export class GlRenderer implements Renderer {
   readonly description: string;
   private readonly v1: Uint8Array;
   private readonly v2: Uint8Array;
+  /** With ARB_BUFFER_STORAGE: Mesa then asks for blobs, which need vtest v3 (RESOURCE_CREATE_BLOB). */
+  private readonly v2Blobs: Uint8Array;
   private readonly dev: GlDevice | null;
 
   constructor(readonly gpu: GpuContext | null, log: (line: string) => void, private readonly limits: ClientLimits = DEFAULT_LIMITS) {
@@ -22,6 +25,7 @@ export class GlRenderer implements Renderer {
       maxTextureArrayLayers: Math.min(lim?.maxTextureArrayLayers ?? 256, 2048),
     };
     this.v2 = buildCapsV2(caps);
+    this.v2Blobs = buildCapsV2({ ...caps, blobs: true });
     this.v1 = buildCapsV1(caps);
     this.dev = gpu ? new GlDevice(gpu) : null;
     log(`renderer: ${this.description}`);
@@ -29,6 +33,7 @@ export class GlRenderer implements Renderer {
 
   capsV1(): Uint8Array { return this.v1; }
   capsV2(): Uint8Array { return this.v2; }
+  capsV2At(protocolVersion: number): Uint8Array { return protocolVersion >= VTEST_PROTOCOL_VERSION_V3 ? this.v2Blobs : this.v2; }
 
   createContext(clientName: string, log: Logger): RendererContext {
     if (!this.dev) throw new Error('GlRenderer was built without a device (caps only)');

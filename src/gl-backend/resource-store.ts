@@ -5,6 +5,7 @@ import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../ser
 export interface FormatBlock { readonly bytes: number; readonly width: number; readonly height: number }
 
 const PIPE_BUFFER = 0;
+const BYTE_BLOCK: FormatBlock = { bytes: 1, width: 1, height: 1 };
 const PIPE_TEXTURE_3D = 3;
 const PIPE_MAX_TARGET = 8; // PIPE_TEXTURE_CUBE_ARRAY
 const MAX_LEVELS = 16;
@@ -29,7 +30,10 @@ export interface GuestResource {
   readonly args: Readonly<ResourceCreateArgs>;
   readonly block: FormatBlock;
   readonly levels: LevelLayout[];
+  /** CPU storage: the shared-memory backing itself when it holds the whole layout, else our own. */
   readonly storage: Uint8Array<ArrayBuffer>;
+  /** The client's shared memory (vtest v2+), or null for inline-only resources. */
+  readonly backing: Uint8Array<ArrayBuffer> | null;
 }
 
 export interface StoreLimits { maxResources: number; maxResourceBytes: number }
@@ -51,12 +55,14 @@ export class ResourceStore {
 
   tryGet(handle: number): GuestResource | undefined { return this.byHandle.get(handle); }
 
-  create(args: ResourceCreateArgs): GuestResource {
+  create(args: ResourceCreateArgs, backing: Uint8Array<ArrayBuffer> | null = null): GuestResource {
     const { handle, target, format } = args;
     if (handle === 0) throw new ContextError('resource handle 0 is reserved');
     if (this.byHandle.has(handle)) throw new ContextError(`resource ${handle} already exists`);
     if (target > PIPE_MAX_TARGET) throw new ContextError(`resource ${handle}: unknown target ${target}`);
-    const block = this.blockOf(format);
+    // A buffer's width counts bytes whatever its format says (Gallium's rule; Mesa's blob path even
+    // sends a pipe format there instead of a virgl one).
+    const block = target === PIPE_BUFFER ? BYTE_BLOCK : this.blockOf(format);
     if (!block) throw new ContextError(`resource ${handle}: unknown format ${format}`);
     const width = args.width;
     const height = target === PIPE_BUFFER ? 1 : args.height;
@@ -92,7 +98,9 @@ export class ResourceStore {
     if (!Number.isSafeInteger(size) || this.totalBytes + size > this.limits.maxResourceBytes) {
       throw new ContextError(`resource ${handle}: ${size} bytes would exceed the client's ${this.limits.maxResourceBytes}-byte budget`);
     }
-    const res: GuestResource = { handle, args: { ...args }, block, levels, storage: new Uint8Array(size) };
+    // Mesa lays out a backing exactly like this (virgl_resource_layout); a smaller one is copied through.
+    const storage = backing && backing.length >= size ? backing.subarray(0, size) : new Uint8Array(size);
+    const res: GuestResource = { handle, args: { ...args }, block, levels, storage, backing };
     this.byHandle.set(handle, res);
     this.totalBytes += size;
     return res;
@@ -125,6 +133,7 @@ export class ResourceStore {
     }
     const rowBytes = Math.ceil(t.width / block.width) * block.bytes;
     const rows = Math.ceil(t.height / block.height);
+    this.resolveStrides(t);
     const stride = t.stride === 0 ? rowBytes : t.stride;
     const layerStride = t.layerStride === 0 ? stride * rows : t.layerStride;
     if (stride < rowBytes) throw new ContextError(`resource ${t.handle}: stride ${stride} < row size ${rowBytes}`);
@@ -134,14 +143,26 @@ export class ResourceStore {
     }
     const xBytes = (t.x / block.width) * block.bytes;
     const y0 = t.y / block.height;
+    const inPlace = data.buffer === res.storage.buffer;
     for (let z = 0; z < t.depth; z++) {
       const slice = lvl.offset + (t.z + z) * lvl.sliceBytes;
       for (let r = 0; r < rows; r++) {
         const resOff = slice + (y0 + r) * lvl.rowBytes + xBytes;
         const dataOff = z * layerStride + r * stride;
+        // A backing that is the storage holds the box in place already (shared-memory transfers).
+        if (inPlace && data.byteOffset + dataOff === res.storage.byteOffset + resOff) continue;
         if (toResource) res.storage.set(data.subarray(dataOff, dataOff + rowBytes), resOff);
         else data.set(res.storage.subarray(resOff, resOff + rowBytes), dataOff);
       }
     }
+  }
+
+  /** Shared-memory transfers: strides of 0 become the level's row and slice sizes (virglrenderer's rule). */
+  resolveStrides(t: TransferArgs): void {
+    if (!t.levelStrides) return;
+    const lvl = this.get(t.handle).levels[t.level];
+    if (!lvl) return;
+    if (t.stride === 0) t.stride = lvl.rowBytes;
+    if (t.layerStride === 0) t.layerStride = lvl.sliceBytes;
   }
 }

@@ -163,12 +163,63 @@ export const BUSY_WAIT_HANDLE = 0;
 export const BUSY_WAIT_FLAGS = 1;
 export const BUSY_WAIT_FLAG_WAIT = 1;
 
+// RESOURCE_CREATE_BLOB payload dwords, blob types and flags.
+export const BLOB_TYPE = 0;
+export const BLOB_FLAGS = 1;
+export const BLOB_SIZE_LO = 2;
+export const BLOB_SIZE_HI = 3;
+export const BLOB_ID_LO = 4;
+export const BLOB_ID_HI = 5;
+export const VCMD_BLOB_TYPE_GUEST = 1;
+export const VCMD_BLOB_TYPE_HOST3D = 2;
+export const VCMD_BLOB_TYPE_HOST3D_GUEST = 3;
+export const VCMD_BLOB_FLAG_MAPPABLE = 1;
+export const VCMD_BLOB_FLAG_SHAREABLE = 2;
+export const VCMD_BLOB_FLAG_CROSS_DEVICE = 4;
+
+// GET_CAPSET payload and capset ids (virtgpu_drm.h).
+export const GET_CAPSET_ID = 0;
+export const GET_CAPSET_VERSION = 1;
+export const VIRGL_CAPSET_VIRGL = 1;
+export const VIRGL_CAPSET_VIRGL2 = 2;
+export const VIRGL_CAPSET_VENUS = 4;
+
+// SYNC_* payloads.
+export const SYNC_WAIT_FLAGS = 0;
+export const SYNC_WAIT_TIMEOUT = 1;
+export const SYNC_WAIT_FIRST = 2;
+export const SYNC_WAIT_FLAG_ANY = 1;
+/** Dwords per (sync id, value lo, value hi) entry of SYNC_WAIT and SUBMIT_CMD2. */
+export const SYNC_ENTRY_DWORDS = 3;
+
+// SUBMIT_CMD2: batch_count, then one header per batch, then command and sync dwords (offsets in the
+// headers are dwords from the start of the payload). Mesa's v3 client writes 6-dword headers
+// (sizeof struct vcmd_submit_cmd2_batch); virglrenderer reads them at a stride of 8, which only
+// agrees for one batch. We read what the v3 client writes.
+export const SUBMIT_CMD2_BATCH_DWORDS_V3 = 6;
+export const SUBMIT_CMD2_BATCH_FLAGS = 0;
+export const SUBMIT_CMD2_BATCH_CMD_OFFSET = 1;
+export const SUBMIT_CMD2_BATCH_CMD_SIZE = 2;
+export const SUBMIT_CMD2_BATCH_SYNC_OFFSET = 3;
+export const SUBMIT_CMD2_BATCH_SYNC_COUNT = 4;
+export const SUBMIT_CMD2_BATCH_RING_IDX = 5;
+export const SUBMIT_CMD2_FLAG_RING_IDX = 1;
+
+/** GET_PARAM(MAX_TIMELINE_COUNT) answer of virglrenderer (VTEST_MAX_TIMELINE_COUNT). */
+export const VTEST_MAX_TIMELINE_COUNT = 64;
+
 // GET_PARAM params.
 export const VTEST_PARAM_MAX_TIMELINE_COUNT = 1;
 export const VTEST_PARAM_HAS_TIMELINE_SYNCOBJ = 2;
 
-/** The highest protocol version this server implements (no fd passing yet). */
-export const VTEST_PROTOCOL_VERSION_IMPLEMENTED = 0;
+/** The highest protocol version without fd passing: everything inline on the socket. */
+export const VTEST_PROTOCOL_VERSION_INLINE = 0;
+/** Version 2: RESOURCE_CREATE2 answers with a memfd; TRANSFER_GET2/PUT2 move data through it. */
+export const VTEST_PROTOCOL_VERSION_SHM = 2;
+/** Version 3: server-chosen resource ids, GET_PARAM, capsets, blobs, syncs, SUBMIT_CMD2. */
+export const VTEST_PROTOCOL_VERSION_V3 = 3;
+/** The highest protocol version this server implements (with the native addon; 0 without it). */
+export const VTEST_PROTOCOL_VERSION_IMPLEMENTED = VTEST_PROTOCOL_VERSION_V3;
 /** Mesa and virglrenderer both treat version 1 as 0 ("deprecated"). */
 export const VTEST_PROTOCOL_VERSION_DEPRECATED = 1;
 

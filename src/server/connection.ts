@@ -2,10 +2,23 @@
 // handler awaits the GPU holds back the following ones, as the protocol is strictly ordered).
 import type { Socket } from 'node:net';
 import { FramingError, VtestFramer } from './framer.js';
-import { ProtocolError, VtestSession } from './session.js';
+import { ProtocolError, VtestSession, type SessionTap } from './session.js';
+import { FdChannel, FdChannelError } from './native/fd-channel.js';
+import { nativeAvailable } from './native/addon.js';
+import { MemfdProvider } from './shm-provider.js';
 import type { Logger, Renderer } from './renderer.js';
 import type { ClientLimits } from './limits.js';
-import { BUSY_WAIT_FLAG_WAIT, VCmd } from '../protocol/vtest.js';
+import { BUSY_WAIT_FLAG_WAIT, VCmd, VTEST_PROTOCOL_VERSION_SHM } from '../protocol/vtest.js';
+
+/** An FdChannel on the socket, or null (logged) when the socket exposes no fd: the client then gets v0. */
+function attachChannel(socket: Socket, log: Logger): FdChannel | null {
+  try {
+    return FdChannel.attach(socket);
+  } catch (e) {
+    log.warn(`no fd passing on this connection (${e instanceof Error ? e.message : String(e)}): protocol 0 only`);
+    return null;
+  }
+}
 
 export class ClientConnection {
   readonly session: VtestSession;
@@ -24,20 +37,35 @@ export class ClientConnection {
     renderer: Renderer,
     readonly log: Logger,
     limits: ClientLimits,
+    /** Highest vtest version to offer; 2+ also needs the native addon (fd passing). */
+    maxProtocolVersion = Infinity,
+    /** The session recorder (serve --record). */
+    tap?: SessionTap,
   ) {
     this.done = new Promise((r) => { this.resolveDone = r; });
     this.framer = new VtestFramer(limits.maxMessageBytes);
+    // Shared memory (v2+) needs fds sent in order with the replies: every write then goes through the channel.
+    this.channel = maxProtocolVersion >= VTEST_PROTOCOL_VERSION_SHM && nativeAvailable() ? attachChannel(socket, log) : null;
+    const channel = this.channel;
     this.session = new VtestSession(renderer, {
       write: (b) => this.write(b),
       writeTransferData: (b, handle, version) => this.writeTransferData(b, handle, version),
-    }, log, limits);
+      ...(channel ? { sendFd: (fd: number) => channel.sendFd(fd) } : {}),
+    }, log, limits, {
+      ...(channel ? { shm: new MemfdProvider(limits.maxResourceBytes), maxVersion: maxProtocolVersion } : {}),
+      ...(tap ? { tap } : {}),
+    });
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => this.log.warn(`socket error: ${e.message}`));
     socket.on('close', () => this.finish());
   }
 
+  private readonly channel: FdChannel | null;
+
   private write(bytes: Uint8Array): void {
-    if (!this.closed) this.socket.write(bytes);
+    if (this.closed) return;
+    if (this.channel) this.channel.write(bytes);
+    else this.socket.write(bytes);
   }
 
   /**
@@ -100,7 +128,7 @@ export class ClientConnection {
   /** Disconnects this client with a logged reason; nobody else is affected. */
   drop(reason: unknown): void {
     if (this.closed) return;
-    const msg = reason instanceof FramingError || reason instanceof ProtocolError
+    const msg = reason instanceof FramingError || reason instanceof ProtocolError || reason instanceof FdChannelError
       ? reason.message
       : `internal error: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`;
     this.log.error(`disconnecting: ${msg}`);
@@ -118,7 +146,9 @@ export class ClientConnection {
 
   private endGracefully(): void {
     // end() flushes what is queued; destroy afterwards so a peer that never closes cannot hold us.
-    this.socket.end(() => this.socket.destroy());
+    const end = (): void => { this.socket.destroy(); };
+    if (this.channel) this.channel.end(end);
+    else this.socket.end(end);
     this.finish();
   }
 

@@ -25,6 +25,11 @@ export interface TransferArgs {
   width: number;
   height: number;
   depth: number;
+  /**
+   * Shared-memory transfers (vtest v2+: TRANSFER_GET2/PUT2): stride and layerStride 0 mean the
+   * level's own row and slice sizes, as virglrenderer reads them, instead of the box's.
+   */
+  levelStrides?: boolean;
 }
 
 /** An error caused by what one client sent; it affects that client's context only. */
@@ -44,8 +49,19 @@ export interface Logger {
 export interface RendererContext {
   /** The reason this context stopped accepting commands, or null while healthy. */
   readonly errorState: string | null;
-  /** Returns the resource id (the client's handle below protocol v3). */
-  resourceCreate(args: ResourceCreateArgs): number;
+  /**
+   * Returns the resource id (args.handle: the client's below protocol v3, ours from v3 on), or 0 when
+   * the context refused it. `backing` (vtest v2+) is the shared memory the client maps: when it is
+   * large enough it becomes the resource's CPU storage, and TRANSFER3D commands read and write it.
+   */
+  resourceCreate(args: ResourceCreateArgs, backing?: Uint8Array<ArrayBuffer>, opts?: { coherent?: boolean }): number;
+  /** Puts the context into its error state (logged), for errors found outside the command stream. */
+  reportError(reason: string): void;
+  /**
+   * The resource a PIPE_RESOURCE_CREATE in the command stream announced for `blobId`, which a
+   * RESOURCE_CREATE_BLOB now backs; removed from the pending list.
+   */
+  takeBlobArgs?(blobId: number): ResourceCreateArgs | undefined;
   resourceUnref(handle: number): void;
   transferPut(args: TransferArgs, data: Uint8Array): void;
   /** Fills `out` (data_size bytes, rows of `stride`) with the box's contents. */
@@ -63,5 +79,7 @@ export interface Renderer {
   readonly description: string;
   capsV1(): Uint8Array;
   capsV2(): Uint8Array;
+  /** Caps v2 for a session at this protocol version, when they depend on it. */
+  capsV2At?(protocolVersion: number): Uint8Array;
   createContext(clientName: string, log: Logger): RendererContext;
 }

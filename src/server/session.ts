@@ -2,25 +2,47 @@
 // server, the trace replayer and tests feed it whole commands and collect its replies.
 import {
   BUSY_WAIT_FLAGS, BUSY_WAIT_FLAG_WAIT, CAPS2_REPLY_ID, CAPS_REPLY_ID, CAPS_REPLY_LEN_BIAS,
-  RES_CREATE_ARRAY_SIZE, RES_CREATE_BIND, RES_CREATE_DEPTH, RES_CREATE_FORMAT, RES_CREATE_HANDLE,
-  RES_CREATE_HEIGHT, RES_CREATE_LAST_LEVEL, RES_CREATE_NR_SAMPLES, RES_CREATE_TARGET, RES_CREATE_WIDTH,
   TRANSFER_DATA_SIZE, TRANSFER_DEPTH, TRANSFER_HANDLE, TRANSFER_HEIGHT, TRANSFER_LAYER_STRIDE,
   TRANSFER_LEVEL, TRANSFER_STRIDE, TRANSFER_WIDTH, TRANSFER_X, TRANSFER_Y, TRANSFER_Z,
   VCMD_LAYOUT, VCmd, VTEST_PROTOCOL_VERSION_DEPRECATED,
   VTEST_PROTOCOL_VERSION_IMPLEMENTED, vcmdName,
 } from '../protocol/vtest.js';
 import type { VtestCommand } from './framer.js';
+import { ProtocolError } from './protocol-error.js';
+import { SHM_HANDLERS, ShmState, shmInputs, type ShmSessionView } from './protocol-v2.js';
+import { HeapProvider, type ShmProvider } from './shm-provider.js';
 import {
   ContextError, type Logger, type Renderer, type RendererContext, type ResourceCreateArgs, type TransferArgs,
 } from './renderer.js';
 import type { ClientLimits } from './limits.js';
 
-/** A client broke the vtest protocol; the connection is closed. */
-export class ProtocolError extends Error {
-  constructor(message: string, readonly streamOffset: number) {
-    super(`${message} (stream offset ${streamOffset})`);
-    this.name = 'ProtocolError';
-  }
+export { ProtocolError };
+
+/** Shared memory and the protocol versions it allows (vtest v2/v3; src/server/protocol-v2.ts). */
+export interface SessionOptions {
+  /** Where shared memory comes from; without it the session keeps to protocol version 0. */
+  shm?: ShmProvider;
+  /** Highest version to negotiate (default: the highest implemented that `shm` allows). */
+  maxVersion?: number;
+  /** Sees the shared-memory bytes the host reads (the recorder keeps them in the trace). */
+  tap?: SessionTap;
+}
+
+/**
+ * Sees a session from inside, in wire order (the recorder: src/trace/session-recorder.ts). Shared-memory
+ * bytes a command reads are reported before the command itself, so a replay can put them back first.
+ */
+export interface SessionTap {
+  request(cmd: VtestCommand): void;
+  reply(bytes: Uint8Array): void;
+  /** v0 TRANSFER_GET data for `handle`, whenever it is sent (see ClientConnection's reordering). */
+  transferData(bytes: Uint8Array, handle: number): void;
+  negotiated(version: number): void;
+  resourceCreated(id: number, args: Readonly<ResourceCreateArgs>): void;
+  /** Client-written shared memory the host is about to read. */
+  shmRead(resourceId: number, offset: number, bytes: Uint8Array): void;
+  /** Shared memory the host has just written (TRANSFER_GET2's box at the level's own stride). */
+  shmWritten(resourceId: number, offset: number, args: Readonly<TransferArgs>, bytes: Uint8Array): void;
 }
 
 export interface ReplySink {
@@ -30,6 +52,8 @@ export interface ReplySink {
    * RESOURCE_BUSY_WAIT (see ClientConnection); the default is write().
    */
   writeTransferData?(bytes: Uint8Array, handle: number, protocolVersion: number): void | Promise<void>;
+  /** Sends an fd right after the bytes written so far (vtest v2+); settles once it is out. */
+  sendFd?(fd: number): Promise<void>;
 }
 
 type Handler = (s: VtestSession, c: VtestCommand, p: Uint32Array) => void | Promise<void>;
@@ -37,34 +61,19 @@ type Handler = (s: VtestSession, c: VtestCommand, p: Uint32Array) => void | Prom
 const unsupported = (why: string): Handler => (_s, c) => {
   throw new ProtocolError(`${vcmdName(c.id)}: ${why}`, c.streamOffset);
 };
-const needsFds = unsupported('needs protocol version 2+ (file-descriptor passing), which this server does not negotiate');
-const needsV3 = unsupported('needs protocol version 3+, which this server does not negotiate');
+const needsFds = unsupported('needs protocol version 4 (file descriptors from the client), which this server does not negotiate');
 
 const HANDLERS = {
   [VCmd.CREATE_RENDERER]: (s, c) => s.createRenderer(c),
   [VCmd.GET_CAPS]: (s) => s.sendCaps(CAPS_REPLY_ID, s.renderer.capsV1()),
-  [VCmd.GET_CAPS2]: (s) => s.sendCaps(CAPS2_REPLY_ID, s.renderer.capsV2()),
+  [VCmd.GET_CAPS2]: (s) => s.sendCaps(CAPS2_REPLY_ID, s.capsV2()),
   [VCmd.PING_PROTOCOL_VERSION]: (s) => s.reply(VCmd.PING_PROTOCOL_VERSION),
   [VCmd.PROTOCOL_VERSION]: (s, _c, p) => s.negotiateVersion(p[0]),
-  [VCmd.RESOURCE_CREATE]: (s, _c, p) => { s.ctx().resourceCreate(resourceArgs(p)); },
-  [VCmd.RESOURCE_UNREF]: (s, _c, p) => s.ctx().resourceUnref(p[0]),
   [VCmd.TRANSFER_PUT]: (s, c, p) => s.transferPut(c, p),
   [VCmd.TRANSFER_GET]: (s, c, p) => s.transferGet(c, p),
   [VCmd.SUBMIT_CMD]: (s, _c, p) => s.ctx().submit(p),
   [VCmd.RESOURCE_BUSY_WAIT]: (s, _c, p) => s.busyWait(p[BUSY_WAIT_FLAGS]),
-  [VCmd.GET_PARAM]: (s, _c, p) => s.getParam(p[0]),
-  [VCmd.RESOURCE_CREATE2]: needsFds,
-  [VCmd.TRANSFER_GET2]: needsFds,
-  [VCmd.TRANSFER_PUT2]: needsFds,
-  [VCmd.GET_CAPSET]: needsV3,
-  [VCmd.CONTEXT_INIT]: needsV3,
-  [VCmd.RESOURCE_CREATE_BLOB]: needsFds,
-  [VCmd.SYNC_CREATE]: needsV3,
-  [VCmd.SYNC_UNREF]: needsV3,
-  [VCmd.SYNC_READ]: needsV3,
-  [VCmd.SYNC_WRITE]: needsV3,
-  [VCmd.SYNC_WAIT]: needsFds,
-  [VCmd.SUBMIT_CMD2]: needsV3,
+  ...SHM_HANDLERS,
   [VCmd.DRM_SYNC_CREATE]: needsFds,
   [VCmd.DRM_SYNC_DESTROY]: needsFds,
   [VCmd.DRM_SYNC_HANDLE_TO_FD]: needsFds,
@@ -81,15 +90,6 @@ const HANDLERS = {
   [VCmd.RESOURCE_EXPORT_FD]: needsFds,
 } satisfies Record<VCmd, Handler>;
 
-function resourceArgs(p: Uint32Array): ResourceCreateArgs {
-  return {
-    handle: p[RES_CREATE_HANDLE], target: p[RES_CREATE_TARGET], format: p[RES_CREATE_FORMAT],
-    bind: p[RES_CREATE_BIND], width: p[RES_CREATE_WIDTH], height: p[RES_CREATE_HEIGHT],
-    depth: p[RES_CREATE_DEPTH], arraySize: p[RES_CREATE_ARRAY_SIZE], lastLevel: p[RES_CREATE_LAST_LEVEL],
-    nrSamples: p[RES_CREATE_NR_SAMPLES],
-  };
-}
-
 export function transferArgs(p: Uint32Array): TransferArgs {
   return {
     handle: p[TRANSFER_HANDLE], level: p[TRANSFER_LEVEL], stride: p[TRANSFER_STRIDE],
@@ -98,20 +98,40 @@ export function transferArgs(p: Uint32Array): TransferArgs {
   };
 }
 
-export class VtestSession {
+export class VtestSession implements ShmSessionView {
   clientName: string | null = null;
   protocolVersion = 0;
   commandsHandled = 0;
+  /** Resources' shared memory, syncs and server-chosen ids (vtest v2+). */
+  readonly shm: ShmState;
+  /** The highest version this session agrees to. */
+  readonly maxVersion: number;
   private context: RendererContext | null = null;
   private readonly replyWords = new Uint32Array(4);
   private readonly replyBytes = new Uint8Array(this.replyWords.buffer);
 
   constructor(
     readonly renderer: Renderer,
-    private readonly sink: ReplySink,
+    private sink: ReplySink,
     readonly log: Logger,
     private readonly limits: ClientLimits,
-  ) {}
+    private readonly opts: SessionOptions = {},
+  ) {
+    this.shm = new ShmState(opts.shm ?? new HeapProvider(0), limits.maxResourceBytes);
+    const tap = opts.tap;
+    if (tap) {
+      const inner = sink;
+      this.sink = {
+        write: (b) => { tap.reply(b); inner.write(b); },
+        writeTransferData: (b, handle, version) => {
+          tap.transferData(b, handle);
+          return inner.writeTransferData ? inner.writeTransferData(b, handle, version) : inner.write(b);
+        },
+        ...(inner.sendFd ? { sendFd: (fd: number) => inner.sendFd!(fd) } : {}),
+      };
+    }
+    this.maxVersion = opts.shm ? Math.min(opts.maxVersion ?? VTEST_PROTOCOL_VERSION_IMPLEMENTED, VTEST_PROTOCOL_VERSION_IMPLEMENTED) : 0;
+  }
 
   /** Handles one command; a returned promise must settle before the next command is handled. */
   handle(cmd: VtestCommand): void | Promise<void> {
@@ -128,6 +148,11 @@ export class VtestSession {
     const p = cmd.id === VCmd.CREATE_RENDERER
       ? this.replyWords // unused: its payload is a byte string
       : new Uint32Array(cmd.payload.buffer, cmd.payload.byteOffset, cmd.payload.length >>> 2);
+    const tap = this.opts.tap;
+    if (tap) {
+      if (this.protocolVersion >= 2) shmInputs(this, cmd, p);
+      tap.request(cmd);
+    }
     return HANDLERS[cmd.id](this, cmd, p);
   }
 
@@ -146,11 +171,27 @@ export class VtestSession {
   }
 
   sendCaps(replyId: number, caps: Uint8Array): void {
-    this.replyWords[0] = caps.length + CAPS_REPLY_LEN_BIAS;
-    this.replyWords[1] = replyId;
-    this.sink.write(this.replyBytes.slice(0, 8));
-    this.sink.write(caps);
+    // One write: header and caps are one reply (the recorder sees whole replies).
+    const out = new Uint8Array(8 + caps.length);
+    const dv = new DataView(out.buffer);
+    dv.setUint32(0, caps.length + CAPS_REPLY_LEN_BIAS, true);
+    dv.setUint32(4, replyId, true);
+    out.set(caps, 8);
+    this.sink.write(out);
   }
+
+  write(bytes: Uint8Array): void { this.sink.write(bytes); }
+
+  sendFd(fd: number | null): void | Promise<void> {
+    if (fd === null || !this.sink.sendFd) return;
+    return this.sink.sendFd(fd);
+  }
+
+  capsV1(): Uint8Array { return this.renderer.capsV1(); }
+  /** Caps v2 as this session may use them: some claims need the negotiated version (blobs: v3). */
+  capsV2(): Uint8Array { return this.renderer.capsV2At?.(this.protocolVersion) ?? this.renderer.capsV2(); }
+
+  get tap(): SessionTap | undefined { return this.opts.tap; }
 
   reply(id: VCmd, ...values: number[]): void {
     const out = new Uint32Array(2 + values.length);
@@ -161,9 +202,11 @@ export class VtestSession {
   }
 
   negotiateVersion(clientMax: number): void {
-    let v = Math.min(clientMax, VTEST_PROTOCOL_VERSION_IMPLEMENTED);
+    let v = Math.min(clientMax, this.maxVersion);
     if (v === VTEST_PROTOCOL_VERSION_DEPRECATED) v = 0;
     this.protocolVersion = v;
+    this.log.info(`protocol version ${v} (client asked for ${clientMax}, server offers up to ${this.maxVersion})`);
+    this.opts.tap?.negotiated(v);
     this.reply(VCmd.PROTOCOL_VERSION, v);
   }
 
@@ -209,14 +252,9 @@ export class VtestSession {
     this.reply(VCmd.RESOURCE_BUSY_WAIT, ctx.isBusy() ? 1 : 0);
   }
 
-  getParam(param: number): void {
-    // Timelines (MAX_TIMELINE_COUNT) are a v3 feature: every parameter is reported invalid.
-    this.log.info(`GET_PARAM ${param}: not supported at protocol version ${this.protocolVersion}`);
-    this.reply(VCmd.GET_PARAM, 0, 0);
-  }
-
   close(): void {
     this.context?.destroy();
     this.context = null;
+    this.shm.close();
   }
 }

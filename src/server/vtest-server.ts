@@ -3,6 +3,7 @@ import { createServer, createConnection, type Server, type Socket } from 'node:n
 import { lstatSync, chmodSync, unlinkSync } from 'node:fs';
 import { ClientConnection } from './connection.js';
 import type { Logger, Renderer } from './renderer.js';
+import type { SessionTap } from './session.js';
 import { DEFAULT_LIMITS, type ClientLimits } from './limits.js';
 
 export interface ServerOptions {
@@ -10,6 +11,13 @@ export interface ServerOptions {
   /** File mode of the socket; 0o600 unless the operator widens it. */
   socketMode?: number;
   limits?: Partial<ClientLimits>;
+  /**
+   * Records each client's session (tap) until it ends (close). serve --record gives one that writes
+   * DIR/client-N.vtrace (src/trace/node/server-recording.ts).
+   */
+  recordSession?: (clientId: number, renderer: Renderer) => { tap: SessionTap; close(): void };
+  /** Highest vtest protocol version to negotiate (default: the highest implemented; 2+ needs the native addon). */
+  maxProtocolVersion?: number;
   log: (line: string) => void;
 }
 
@@ -75,10 +83,11 @@ export class VtestServer {
       warn: (m) => this.opts.log(`${prefix} warning: ${m}`),
       error: (m) => this.opts.log(`${prefix} error: ${m}`),
     };
-    const conn = new ClientConnection(id, sock, this.renderer, log, this.limits);
+    const recording = this.opts.recordSession?.(id, this.renderer);
+    const conn = new ClientConnection(id, sock, this.renderer, log, this.limits, this.opts.maxProtocolVersion, recording?.tap);
     this.clients.add(conn);
     log.info('connected');
-    void conn.done.then(() => this.clients.delete(conn));
+    void conn.done.then(() => { this.clients.delete(conn); recording?.close(); });
   }
 
   /** Stops accepting, lets each client's pending replies flush, and removes the socket file. */

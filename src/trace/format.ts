@@ -7,7 +7,8 @@ export const kFileMagic: readonly number[] = [0x89, 0x56, 0x54, 0x52, 0x43, 0x0d
 
 /** Major: incompatible changes (readers refuse other majors). Minor: additive only. */
 export const kFormatMajor = 1;
-export const kFormatMinor = 0;
+/** 1: shared-memory records are written (vtest v2+), and a frame may end at a server-to-client one. */
+export const kFormatMinor = 1;
 
 // ---- File header: fixed part followed by the reserved JSON metadata region.
 export const kHeaderFixedSize = 64;

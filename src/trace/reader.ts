@@ -9,7 +9,7 @@ import { BlockType, Compression, kBlockHeaderSize, kHeaderFlagFinalized } from '
 import { parseHeader } from './header.js';
 import { locate, readExact, type ChunkLocation, type RecoveryNote } from './locate.js';
 import { decodeRecords } from './records.js';
-import { Direction, type ByteSource, type FrameInfo, type TraceInfo, type TraceMessage, type TraceRecord } from './types.js';
+import { Direction, type ByteSource, type FrameInfo, type TraceInfo, type SharedMemoryWrite, type TraceMessage, type TraceRecord } from './types.js';
 
 export { bytesSource } from './memory.js';
 export type { ByteSource } from './types.js';
@@ -17,8 +17,11 @@ export type { ChunkLocation, RecoveryNote } from './locate.js';
 
 export interface FrameReply {
   frame: FrameInfo;
-  /** The TRANSFER_GET reply; its bytes are the frame's pixels. */
-  message: TraceMessage;
+  /**
+   * The TRANSFER_GET reply, or (protocol v2+, format minor 1) the shared-memory record of the
+   * TRANSFER_GET2's box; its bytes are the frame's pixels.
+   */
+  message: TraceMessage | SharedMemoryWrite;
 }
 
 export class TraceReader {
@@ -82,8 +85,8 @@ export class TraceReader {
   readFrameReply(n: number): FrameReply {
     const frame = this.frameLocation(n);
     const rec = this.decodeChunk(frame.chunk)[frame.messageInChunk];
-    if (rec === undefined || rec === null || rec.kind === 'shm' || rec.direction !== Direction.ServerToClient) {
-      throw new TraceFormatError(this.chunks[frame.chunk].offset, `frame ${n} does not point at a reply message`);
+    if (rec === undefined || rec === null || rec.direction !== Direction.ServerToClient) {
+      throw new TraceFormatError(this.chunks[frame.chunk].offset, `frame ${n} does not point at a server-to-client record`);
     }
     return { frame, message: rec };
   }

@@ -3,6 +3,7 @@
 import { VtestFramer } from '../server/framer.js';
 import { VtestSession } from '../server/session.js';
 import { DEFAULT_LIMITS } from '../server/limits.js';
+import { HeapProvider } from '../server/shm-provider.js';
 import { VCmd } from '../protocol/vtest.js';
 import type { Logger, Renderer } from '../server/renderer.js';
 import type { TraceReader } from './reader.js';
@@ -33,7 +34,9 @@ AsyncGenerator<ReplayedFrame, void, undefined> {
   for (const f of reader.frames) frameAt.set(key(f.chunk, f.messageInChunk), f);
   let replies: Uint8Array[] = [];
   let lastTransferGet: Uint8Array | null = null;
-  const session = new VtestSession(renderer, { write: (b) => { replies.push(b.slice()); } }, opts.log, DEFAULT_LIMITS);
+  // Shared memory (v2/v3 traces) is plain memory here: there is no client to send fds to.
+  const session = new VtestSession(renderer, { write: (b) => { replies.push(b.slice()); } }, opts.log, DEFAULT_LIMITS,
+    { shm: new HeapProvider(DEFAULT_LIMITS.maxResourceBytes), maxVersion: reader.info.protocolVersion ?? 0 });
   const framer = new VtestFramer(DEFAULT_LIMITS.maxMessageBytes);
   const context = (): { errorState: string | null } | null => (session.clientName === null ? null : session.ctx());
   try {
@@ -41,7 +44,24 @@ AsyncGenerator<ReplayedFrame, void, undefined> {
       const records = reader.messagesOfChunk(c);
       for (let i = 0; i < records.length; i++) {
         const rec = records[i];
-        if (rec.kind === 'shm') continue; // no shared memory below protocol v2
+        if (rec.kind === 'shm') {
+          const mem = session.shm.backings.get(rec.resourceId)?.bytes;
+          if (rec.direction === Direction.ClientToServer) {
+            // What the client had written there before its next command: put it back.
+            if (mem && rec.offset + rec.bytes.length <= mem.length) mem.set(rec.bytes, rec.offset);
+            else opts.log.warn(`shared-memory record for resource ${rec.resourceId} at ${rec.offset} does not fit`);
+            continue;
+          }
+          // A TRANSFER_GET2 frame: the recorded server wrote these bytes; ours wrote the same window.
+          const frame = frameAt.get(key(c, i));
+          if (!frame) continue;
+          if (frame.index > last) return;
+          if (frame.index >= first) {
+            const ours = mem && rec.offset + rec.bytes.length <= mem.length ? mem.slice(rec.offset, rec.offset + rec.bytes.length) : null;
+            yield { info: frame, golden: rec.bytes, ours, contextError: context()?.errorState ?? null };
+          }
+          continue;
+        }
         if (rec.direction === Direction.ClientToServer) {
           framer.feed(rec.bytes);
           for (let cmd = framer.next(); cmd; cmd = framer.next()) {

@@ -126,6 +126,23 @@ describe('trace round trip', () => {
     const w = new TraceWriter(new MemorySink(), kInfo);
     const frame = { resourceId: 1, format: 1, width: 1, height: 1, stride: 4, x: 0, y: 0, level: 0, layerStride: 0 };
     expect(() => w.append({ direction: Direction.ClientToServer, timestampUs: 0, vcmd: 4, bytes: new Uint8Array(4) }, frame)).toThrow(TypeError);
+    expect(() => w.append({ kind: 'shm', direction: Direction.ClientToServer, timestampUs: 0, resourceId: 1, offset: 0, bytes: new Uint8Array(4) }, frame)).toThrow(TypeError);
+  });
+
+  it('minor 1: a frame may end at a server-to-client shared-memory record (TRANSFER_GET2)', () => {
+    const sink = new MemorySink();
+    const w = new TraceWriter(sink, { ...kInfo, protocolVersion: 3 });
+    const frame = { resourceId: 7, format: 1, width: 2, height: 1, stride: 8, x: 0, y: 0, level: 0, layerStride: 0 };
+    const upload: TraceRecord = { kind: 'shm', direction: Direction.ClientToServer, timestampUs: 1, resourceId: 7, offset: 16, bytes: new Uint8Array([1, 2, 3]) };
+    const pixels: TraceRecord = { kind: 'shm', direction: Direction.ServerToClient, timestampUs: 2, resourceId: 7, offset: 0, bytes: new Uint8Array(8).fill(9) };
+    w.append(upload);
+    w.append({ direction: Direction.ClientToServer, timestampUs: 1, vcmd: 13, bytes: new Uint8Array(48) });
+    expect(w.append(pixels, frame)?.index).toBe(0);
+    w.close();
+    const reader = new TraceReader(bytesSource(sink.bytes()));
+    expect(reader.formatVersion.minor).toBe(1);
+    expectSame(reader.readFrameReply(0).message, pixels);
+    expectSameList([...reader.messages()].filter((r) => r.kind === 'shm'), [upload, pixels]);
   });
 });
 

@@ -46,8 +46,8 @@ export class GpuResources {
 
   constructor(private readonly device: GPUDevice, readonly store: ResourceStore, private readonly batch: GpuBatch) {}
 
-  create(args: ResourceCreateArgs): GpuResource {
-    const guest = this.store.create(args);
+  create(args: ResourceCreateArgs, backing: Uint8Array<ArrayBuffer> | null = null): GpuResource {
+    const guest = this.store.create(args, backing);
     let buffer: GPUBuffer | null = null;
     let texture: GPUTexture | null = null;
     const format = args.target === T.BUFFER ? null : gpuFormatOf(args.format) ?? null;
