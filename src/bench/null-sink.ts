@@ -3,7 +3,7 @@
 // real resource table (ResourceStore, CPU shadows); draws, clears, blits, copies and queries are
 // only counted. Not for serving clients: it renders nothing.
 import { formatBlock } from '../protocol/format-blocks.js';
-import { VIRGL_MAX_COMMANDS } from '../protocol/virgl-commands.js';
+import { VIRGL_MAX_COMMANDS, VirglCmd } from '../protocol/virgl-commands.js';
 import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../server/renderer.js';
 import { COMMANDS, type CommandSink } from '../gl-backend/commands.js';
 import { decodeCommands } from '../gl-backend/decoder.js';
@@ -68,6 +68,9 @@ export class NullSinkContext implements CommandSink {
   }
 
   noteNotRendered(cmd: number): void { this.notRenderedCounts[cmd]++; }
+  // Traces are recorded at vtest v0: no shared memory, so nothing to move or back.
+  transfer3d(): void { this.notRenderedCounts[VirglCmd.TRANSFER3D]++; }
+  pipeResourceCreate(): void { this.notRenderedCounts[VirglCmd.PIPE_RESOURCE_CREATE]++; }
 
   inlineWrite(buf: Uint32Array, at: number, len: number): void {
     const t = this.transfer;

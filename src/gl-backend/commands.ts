@@ -34,6 +34,10 @@ export interface CommandSink {
   };
   noteNotRendered(cmd: number): void;
   inlineWrite(buf: Uint32Array, at: number, len: number): void;
+  /** Encoded transfers through shared memory (vtest v2+). */
+  transfer3d(buf: Uint32Array, at: number): void;
+  /** A blob's resource description, ahead of its RESOURCE_CREATE_BLOB (vtest v3). */
+  pipeResourceCreate(buf: Uint32Array, at: number): void;
   setSubContext(id: number, at: number): void;
   createSubContext(id: number, at: number): void;
   destroySubContext(id: number, at: number): void;
