@@ -4,21 +4,26 @@
 
 const ALIGN = 256; // minUniformBufferOffsetAlignment in every WebGPU implementation's defaults
 
+// Both sides are created on first use: most contexts that never draw (probes, info tools, fuzz
+// inputs) then cost nothing, and destroy() drops them so nothing large outlives the client.
 export class UploadRing {
-  readonly buffer: GPUBuffer;
-  private readonly staging: Uint8Array<ArrayBuffer>;
+  private gpu: GPUBuffer | null = null;
+  private staging: Uint8Array<ArrayBuffer> = new Uint8Array(0);
   private used = 0;
 
-  constructor(private readonly device: GPUDevice, readonly capacity = 4 << 20) {
-    this.buffer = device.createBuffer({
-      size: capacity,
+  constructor(private readonly device: GPUDevice, readonly capacity = 4 << 20) {}
+
+  get buffer(): GPUBuffer {
+    this.gpu ??= this.device.createBuffer({
+      size: this.capacity,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.INDEX | GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST,
     });
-    this.staging = new Uint8Array(capacity);
+    return this.gpu;
   }
 
   /** Room for `size` bytes, or -1 when the batch must be submitted first. */
   alloc(size: number): number {
+    if (this.staging.length === 0) this.staging = new Uint8Array(this.capacity);
     const at = this.used;
     if (at + size > this.capacity) return -1;
     this.used = (at + size + ALIGN - 1) & ~(ALIGN - 1);
@@ -36,5 +41,10 @@ export class UploadRing {
     this.used = 0;
   }
 
-  destroy(): void { this.buffer.destroy(); }
+  destroy(): void {
+    this.gpu?.destroy();
+    this.gpu = null;
+    this.staging = new Uint8Array(0);
+    this.used = 0;
+  }
 }
