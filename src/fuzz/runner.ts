@@ -25,6 +25,8 @@ export interface FuzzOptions {
   saveDir?: string | null;
   /** Minimization attempts per failure. */
   minimizeAttempts?: number;
+  /** Inputs in flight at once, each on its own connection (default 4). */
+  concurrency?: number;
   /** Extra `serve` arguments. */
   serverArgs?: string[];
   log?: (line: string) => void;
@@ -176,9 +178,12 @@ export async function runOne(server: ServerUnderTest, bytes: Uint8Array, timeLim
   if (server.exited) return { kind: 'crash', reason: `server already dead (${server.exitInfo})` };
   const r = await sendInput(server.socketPath, bytes, timeLimitMs);
   if (r.closed) {
-    // Give a crash that the connection's close announced a moment to show.
-    await sleep(5);
     if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+    if (r.error !== undefined || r.received === 0) {
+      // A crash closes every connection at once; give its exit a moment to show.
+      await sleep(r.error !== undefined ? 100 : 2);
+      if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+    }
     if (r.error !== undefined && /ECONNREFUSED|ENOENT/.test(r.error)) {
       return { kind: 'hang', reason: `cannot connect: ${r.error}` };
     }
@@ -253,6 +258,11 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   let server = await ServerUnderTest.start(serverArgs);
   const step = Math.max(1, Math.floor(opts.iterations / 10));
 
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  // Inputs in flight, by iteration: with several at once, a crash may belong to any of them.
+  const inFlight = new Map<number, FuzzInput>();
+  let handling: Promise<void> | null = null;
+
   const fail = async (kind: FailureKind, i: number, input: FuzzInput, reason: string): Promise<void> => {
     const serverLog = server.logTail();
     log(`[fuzz] ${kind} at input ${i} (${input.kind}: ${input.desc}): ${reason}`);
@@ -260,9 +270,19 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     let min = input.bytes;
     if (kind !== 'rss' && attempts > 0) {
       // Only minimize what reproduces on a fresh server (otherwise it depended on earlier inputs).
-      const again = await reproduce(input.bytes, timeLimitMs, serverArgs);
-      if (again.kind === kind) min = await minimize(input.bytes, kind, timeLimitMs, attempts, serverArgs);
-      else reason += ' (did not reproduce on a fresh server)';
+      // Every input that was in flight is a suspect; the reported one is tried first.
+      const suspects = [[i, input] as const, ...[...inFlight].filter(([j]) => j !== i)];
+      let found = false;
+      for (const [j, cand] of suspects) {
+        const again = await reproduce(cand.bytes, timeLimitMs, serverArgs);
+        if (again.kind !== kind) continue;
+        if (j !== i) { reason += ` (reproduced by input ${j}, in flight at the same time)`; i = j; input = cand; }
+        min = await minimize(cand.bytes, kind, timeLimitMs, attempts, serverArgs);
+        found = true;
+        break;
+      }
+      if (!found) reason += ' (did not reproduce on a fresh server)';
+      else min = min.length > 0 ? min : input.bytes;
     }
     let file: string | null = null;
     if (saveDir !== null) {
@@ -280,34 +300,63 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     server = await ServerUnderTest.start(serverArgs);
   };
 
-  try {
-    for (let i = 0; i < opts.iterations; i++) {
+  /** One failure is handled at a time; other workers' outcomes during it are discarded as collateral. */
+  const handleFailure = async (kind: FailureKind, i: number, input: FuzzInput, reason: string, epoch: number): Promise<boolean> => {
+    while (handling) await handling;
+    if (epoch !== serverEpoch) return false; // the server was restarted meanwhile: not this input's fault
+    handling = fail(kind, i, input, reason).finally(() => { serverEpoch++; handling = null; });
+    await handling;
+    return true;
+  };
+
+  let serverEpoch = 0;
+  let next = 0;
+  let done = 0;
+  const progress = (): void => {
+    done++;
+    if (done % step === 0 || done === opts.iterations) {
+      peakRss = Math.max(peakRss, server.rssBytes());
+      const s = (Date.now() - t0) / 1000;
+      log(`[fuzz] ${done}/${opts.iterations} (${Math.round((done * 100) / opts.iterations)}%) ` +
+        `${failures.length} failed, ${(done / s).toFixed(1)} inputs/s, RSS ${(server.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (next < opts.iterations) {
+      while (handling) await handling;
+      const i = next++;
       const input = makeInput(corpus, new Prng(inputSeed(opts.seed, i)));
-      const o = await runOne(server, input.bytes, timeLimitMs);
+      const epoch = serverEpoch;
+      inFlight.set(i, input);
+      let o: Outcome;
+      try { o = await runOne(server, input.bytes, timeLimitMs); } finally { inFlight.delete(i); }
       if (o.kind !== 'ok') {
-        await fail(o.kind, i, input, o.reason);
+        // A failure that belongs to a server already replaced is re-run rather than counted.
+        if (!(await handleFailure(o.kind, i, input, o.reason, epoch))) {
+          const again = await runOne(server, input.bytes, timeLimitMs);
+          if (again.kind === 'ok') passed++;
+          else await handleFailure(again.kind, i, input, again.reason, serverEpoch);
+        }
       } else {
         let bad = false;
-        if ((i + 1) % checkEvery === 0) {
+        if ((i + 1) % checkEvery === 0 && !handling) {
           const rss = server.rssBytes();
           peakRss = Math.max(peakRss, rss);
           if (rss > rssLimit) {
-            await fail('rss', i, input, `VmRSS ${(rss / 2 ** 20).toFixed(0)} MiB > ${(rssLimit / 2 ** 20).toFixed(0)} MiB`);
-            bad = true;
-          } else if (!(await probe(server.socketPath, timeLimitMs))) {
-            await fail(server.exited ? 'crash' : 'hang', i, input, server.exited ? `server exited (${server.exitInfo})` : 'liveness probe unanswered');
-            bad = true;
+            bad = await handleFailure('rss', i, input, `VmRSS ${(rss / 2 ** 20).toFixed(0)} MiB > ${(rssLimit / 2 ** 20).toFixed(0)} MiB`, epoch);
+          } else if (!(await probe(server.socketPath, timeLimitMs)) && epoch === serverEpoch) {
+            bad = await handleFailure(server.exited ? 'crash' : 'hang', i, input, server.exited ? `server exited (${server.exitInfo})` : 'liveness probe unanswered', epoch);
           }
         }
         if (!bad) passed++;
       }
-      if ((i + 1) % step === 0 || i + 1 === opts.iterations) {
-        peakRss = Math.max(peakRss, server.rssBytes());
-        const s = (Date.now() - t0) / 1000;
-        log(`[fuzz] ${i + 1}/${opts.iterations} (${Math.round(((i + 1) * 100) / opts.iterations)}%) ` +
-          `${failures.length} failed, ${((i + 1) / s).toFixed(1)} inputs/s, RSS ${(server.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
-      }
+      progress();
     }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, () => worker()));
   } finally {
     await server.stop();
   }
