@@ -30,12 +30,13 @@ const createObject: H = (ctx, b, at, len, obj) => {
     continueShader(existing, b, at, len);
     return;
   }
+  if (existing === undefined) ctx.checkObjectLimit(at);
   let o: StateObject;
   switch (obj) {
     case VirglObjectType.BLEND: o = decodeBlend(b, at); break;
     case VirglObjectType.RASTERIZER: o = decodeRasterizer(b, at); break;
     case VirglObjectType.DSA: o = decodeDsa(b, at); break;
-    case VirglObjectType.SHADER: o = createShader(b, at, len); break;
+    case VirglObjectType.SHADER: o = createShader(b, at, len, ctx.limits.maxShaderTextBytes); break;
     case VirglObjectType.VERTEX_ELEMENTS: o = decodeVertexElements(b, at, len); break;
     case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); break;
     case VirglObjectType.SAMPLER_STATE: o = decodeSamplerState(b, at); break;

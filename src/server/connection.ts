@@ -3,9 +3,15 @@
 import type { Socket } from 'node:net';
 import { FramingError, VtestFramer } from './framer.js';
 import { ProtocolError, VtestSession } from './session.js';
-import type { Logger, Renderer } from './renderer.js';
+import { ContextError, type Logger, type Renderer } from './renderer.js';
 import type { ClientLimits } from './limits.js';
 import { BUSY_WAIT_FLAG_WAIT, VCmd } from '../protocol/vtest.js';
+
+/** Chunks held while a command awaits the GPU before the socket is paused (backpressure). */
+const QUEUE_HIGH_WATER = 4 * 1024 * 1024;
+
+/** Why a client is disconnected, when it is neither a framing nor a protocol error. */
+export class ClientDropped extends Error {}
 
 export class ClientConnection {
   readonly session: VtestSession;
@@ -14,6 +20,8 @@ export class ClientConnection {
   private closed = false;
   private draining = false;
   private readonly queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private pausedForQueue = false;
   /** Settles when the connection has closed and its context is destroyed. */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
@@ -23,17 +31,25 @@ export class ClientConnection {
     private readonly socket: Socket,
     renderer: Renderer,
     readonly log: Logger,
-    limits: ClientLimits,
+    private readonly limits: ClientLimits,
   ) {
     this.done = new Promise((r) => { this.resolveDone = r; });
     this.framer = new VtestFramer(limits.maxMessageBytes);
+    this.framer.maxSubmitBytes = limits.maxCommandBytes;
     this.session = new VtestSession(renderer, {
       write: (b) => this.write(b),
       writeTransferData: (b, handle, version) => this.writeTransferData(b, handle, version),
+      // Called from the device's lost callback, outside any command: the in-flight one (if any) is abandoned.
+      contextLost: (reason) => this.drop(new ClientDropped(`its context was lost: ${reason}`)),
     }, log, limits);
     socket.on('data', (chunk) => this.onData(chunk));
     socket.on('error', (e) => this.log.warn(`socket error: ${e.message}`));
     socket.on('close', () => this.finish());
+  }
+
+  private feedQueued(): void {
+    for (let more = this.queued.shift(); more !== undefined; more = this.queued.shift()) this.framer.feed(more);
+    this.queuedBytes = 0;
   }
 
   private write(bytes: Uint8Array): void {
@@ -49,7 +65,7 @@ export class ClientConnection {
   private writeTransferData(bytes: Uint8Array, handle: number, version: number): void | Promise<void> {
     if (version < 2) {
       // The command that produced `bytes` is finished, so its views may move now.
-      for (let more = this.queued.shift(); more !== undefined; more = this.queued.shift()) this.framer.feed(more);
+      this.feedQueued();
       const next = this.framer.peekFixed();
       if (next && next.id === VCmd.RESOURCE_BUSY_WAIT && next.p0 === handle && (next.p1 & BUSY_WAIT_FLAG_WAIT) !== 0) {
         const cmd = this.framer.next()!;
@@ -65,6 +81,11 @@ export class ClientConnection {
     if (this.busy) {
       // The current command's views point into the framer's buffer: feeding now could move them.
       this.queued.push(chunk);
+      this.queuedBytes += chunk.length;
+      if (this.queuedBytes > QUEUE_HIGH_WATER && !this.pausedForQueue) {
+        this.pausedForQueue = true;
+        this.socket.pause();
+      }
       return;
     }
     this.framer.feed(chunk);
@@ -78,9 +99,18 @@ export class ClientConnection {
         const cmd = this.framer.next();
         if (cmd === null) {
           const more = this.queued.shift();
-          if (more === undefined) break;
+          if (more === undefined) {
+            if (this.pausedForQueue && !this.draining) { this.pausedForQueue = false; this.socket.resume(); }
+            break;
+          }
+          this.queuedBytes -= more.length;
           this.framer.feed(more);
           continue;
+        }
+        // A client that sends commands but does not read the replies would make us buffer without end.
+        const unread = this.socket.writableLength;
+        if (unread > this.limits.maxPendingReplyBytes) {
+          throw new ClientDropped(`it stopped reading replies (${unread} bytes unread, limit ${this.limits.maxPendingReplyBytes})`);
         }
         const pending = this.session.handle(cmd);
         if (pending) await pending;
@@ -100,7 +130,8 @@ export class ClientConnection {
   /** Disconnects this client with a logged reason; nobody else is affected. */
   drop(reason: unknown): void {
     if (this.closed) return;
-    const msg = reason instanceof FramingError || reason instanceof ProtocolError
+    const msg = reason instanceof FramingError || reason instanceof ProtocolError || reason instanceof ClientDropped
+      || reason instanceof ContextError
       ? reason.message
       : `internal error: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`;
     this.log.error(`disconnecting: ${msg}`);
@@ -126,6 +157,7 @@ export class ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.queued.length = 0;
+    this.queuedBytes = 0;
     try {
       this.session.close();
     } catch (e) {

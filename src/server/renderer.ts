@@ -63,5 +63,9 @@ export interface Renderer {
   readonly description: string;
   capsV1(): Uint8Array;
   capsV2(): Uint8Array;
-  createContext(clientName: string, log: Logger): RendererContext;
+  /**
+   * `onLost` is called if the context is lost later (GPU device loss); the server then disconnects
+   * the client, as vtest has no way to report it.
+   */
+  createContext(clientName: string, log: Logger, onLost?: (reason: string) => void): RendererContext;
 }
