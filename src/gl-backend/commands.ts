@@ -2,6 +2,7 @@
 // Decoding (what the dwords say) is here; what a draw or a clear does on the GPU is in gpu/.
 import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
 import { ContextError } from '../server/renderer.js';
+import { formatBlock } from '../protocol/format-blocks.js';
 import type { CommandHandler, CommandTable } from './decoder.js';
 import type { GlContext } from './context.js';
 import {
@@ -21,6 +22,11 @@ function stage(type: number, at: number): number {
   return type;
 }
 
+/** Views and surfaces name a format of their own; one outside the virgl format table is refused. */
+function knownFormat(format: number, at: number): void {
+  if (!formatBlock(format)) throw new ContextError(`unknown format ${format}`, at);
+}
+
 const createObject: H = (ctx, b, at, len, obj) => {
   const handle = b[at + 1];
   if (handle === 0) throw new ContextError('object handle 0', at);
@@ -38,9 +44,9 @@ const createObject: H = (ctx, b, at, len, obj) => {
     case VirglObjectType.DSA: o = decodeDsa(b, at); break;
     case VirglObjectType.SHADER: o = createShader(b, at, len, ctx.limits.maxShaderTextBytes); break;
     case VirglObjectType.VERTEX_ELEMENTS: o = decodeVertexElements(b, at, len); break;
-    case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); break;
+    case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); knownFormat(o.format, at); break;
     case VirglObjectType.SAMPLER_STATE: o = decodeSamplerState(b, at); break;
-    case VirglObjectType.SURFACE: o = decodeSurface(b, at); ctx.resources.get(o.resHandle); break;
+    case VirglObjectType.SURFACE: o = decodeSurface(b, at); ctx.resources.get(o.resHandle); knownFormat(o.format, at); break;
     case VirglObjectType.QUERY: o = decodeQuery(b, at); break;
     default: ctx.noteNotRendered(VirglCmd.CREATE_OBJECT); return; // streamout targets, MSAA surfaces
   }
