@@ -231,7 +231,7 @@ async function runSlot(s: Slot, env: NodeJS.ProcessEnv, display: string, deadlin
       clearTimeout(t);
       const result = /PIGLIT: \{"result": "(\w+)"/.exec(p.out())?.[1];
       if (result === 'pass' || result === 'skip') s.frames++;
-      else s.errors.push(`${test}: ${result ?? `exit ${code}`}`);
+      else s.errors.push(`${test}: ${result ?? `exit ${code}, no PIGLIT result line; output ends: ${JSON.stringify(p.out().slice(-400))}`}`);
     } else {
       // Static program: its last frame must equal the golden.
       let p: Proc | null = null;
