@@ -33,7 +33,8 @@ export interface FuzzOptions {
   corpus?: Corpus;
 }
 
-export type FailureKind = 'crash' | 'hang' | 'rss';
+/** exception: an exception escaped a command handler (the server logs `internal error` and drops the client). */
+export type FailureKind = 'crash' | 'hang' | 'rss' | 'exception';
 
 export interface Failure {
   kind: FailureKind;
@@ -54,6 +55,9 @@ export interface FuzzSummary {
   crashes: number;
   hangs: number;
   rssFailures: number;
+  exceptions: number;
+  /** Times the server answered a probe only after the time limit (slow, not hung). */
+  stalls: number;
   peakRssBytes: number;
   elapsedMs: number;
   inputsPerSecond: number;
@@ -70,6 +74,11 @@ export class ServerUnderTest {
   private out = '';
   exited = false;
   exitInfo = '';
+  /** `internal error` lines logged so far, and the last one. */
+  internalErrors = 0;
+  lastInternalError = '';
+  /** Probes that needed longer than the time limit (but were answered). */
+  stalls = 0;
 
   static async start(args: string[] = []): Promise<ServerUnderTest> {
     const s = new ServerUnderTest();
@@ -84,8 +93,11 @@ export class ServerUnderTest {
     this.exited = false;
     this.child = spawn(process.execPath, [CLI, 'serve', '--socket-path', this.socketPath, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.internalErrors = 0;
     const keep = (d: Buffer): void => {
-      this.out += d.toString();
+      const text = d.toString();
+      for (const m of text.matchAll(/[^\n]*internal error[^\n]*/g)) { this.internalErrors++; this.lastInternalError = m[0].slice(0, 500); }
+      this.out += text;
       if (this.out.length > 256 * 1024) this.out = this.out.slice(-128 * 1024);
     };
     this.child.stdout!.on('data', keep);
@@ -122,6 +134,9 @@ export class ServerUnderTest {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A probe that fails within the time limit is retried with this many times the limit. */
+const STALL_FACTOR = 10;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -176,6 +191,13 @@ export interface Outcome { kind: 'ok' | FailureKind; reason: string }
 /** Runs one input; classifies it as ok, crash (the process exited) or hang. */
 export async function runOne(server: ServerUnderTest, bytes: Uint8Array, timeLimitMs: number): Promise<Outcome> {
   if (server.exited) return { kind: 'crash', reason: `server already dead (${server.exitInfo})` };
+  const errorsBefore = server.internalErrors;
+  const o = await runOneRaw(server, bytes, timeLimitMs);
+  if (o.kind === 'ok' && server.internalErrors > errorsBefore) return { kind: 'exception', reason: server.lastInternalError };
+  return o;
+}
+
+async function runOneRaw(server: ServerUnderTest, bytes: Uint8Array, timeLimitMs: number): Promise<Outcome> {
   const r = await sendInput(server.socketPath, bytes, timeLimitMs);
   if (r.closed) {
     if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
@@ -191,9 +213,15 @@ export async function runOne(server: ServerUnderTest, bytes: Uint8Array, timeLim
   }
   if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
   // Still open after the limit: fine if the server is merely waiting for bytes and still serves others.
-  const alive = await probe(server.socketPath, timeLimitMs);
+  let alive = await probe(server.socketPath, timeLimitMs);
+  if (!alive && !server.exited) {
+    // A busy or overloaded box (a synchronous pipeline compile on llvmpipe, other jobs) can stall
+    // the server for seconds; a hang is what stays unanswered for much longer.
+    server.stalls++;
+    alive = await probe(server.socketPath, timeLimitMs * STALL_FACTOR);
+  }
   if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
-  if (!alive) return { kind: 'hang', reason: `connection open after ${timeLimitMs} ms and probe unanswered within ${timeLimitMs} ms` };
+  if (!alive) return { kind: 'hang', reason: `connection open after ${timeLimitMs} ms and probes unanswered within ${timeLimitMs} and ${timeLimitMs * STALL_FACTOR} ms` };
   return { kind: 'ok', reason: '' };
 }
 
@@ -207,6 +235,11 @@ Promise<Outcome & { log: string }> {
       // A late crash (e.g. in a GPU callback) still counts.
       await sleep(50);
       if (s.exited) return { kind: 'crash', reason: `server exited (${s.exitInfo})`, log: s.logTail() };
+      if (s.internalErrors > 0) return { kind: 'exception', reason: s.lastInternalError, log: s.logTail() };
+      // Work the input left behind (a huge draw still running) may stall the next client.
+      if (!(await probe(s.socketPath, timeLimitMs * STALL_FACTOR))) {
+        return { kind: s.exited ? 'crash' : 'hang', reason: 'a client after this input got no answer', log: s.logTail() };
+      }
     }
     return { ...o, log: s.logTail() };
   } finally {
@@ -256,11 +289,14 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   let peakRss = 0;
   let passed = 0;
   let server = await ServerUnderTest.start(serverArgs);
+  let stallsTotal = 0;
   const step = Math.max(1, Math.floor(opts.iterations / 10));
 
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   // Inputs in flight, by iteration: with several at once, a crash may belong to any of them.
   const inFlight = new Map<number, FuzzInput>();
+  // And the last few finished ones: an input may leave GPU work behind that stalls a later one.
+  const recent: [number, FuzzInput][] = [];
   let handling: Promise<void> | null = null;
 
   const fail = async (kind: FailureKind, i: number, input: FuzzInput, reason: string): Promise<void> => {
@@ -271,7 +307,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     if (kind !== 'rss' && attempts > 0) {
       // Only minimize what reproduces on a fresh server (otherwise it depended on earlier inputs).
       // Every input that was in flight is a suspect; the reported one is tried first.
-      const suspects = [[i, input] as const, ...[...inFlight].filter(([j]) => j !== i)];
+      const suspects = [[i, input] as const, ...[...inFlight, ...[...recent].reverse()].filter(([j]) => j !== i)];
       let found = false;
       for (const [j, cand] of suspects) {
         const again = await reproduce(cand.bytes, timeLimitMs, serverArgs);
@@ -297,6 +333,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     }
     failures.push({ kind, iteration: i, reason, desc: input.desc, file, originalBytes: input.bytes.length,
       minimizedBytes: min.length, serverLog });
+    stallsTotal += server.stalls;
     server = await ServerUnderTest.start(serverArgs);
   };
 
@@ -330,7 +367,11 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
       const epoch = serverEpoch;
       inFlight.set(i, input);
       let o: Outcome;
-      try { o = await runOne(server, input.bytes, timeLimitMs); } finally { inFlight.delete(i); }
+      try { o = await runOne(server, input.bytes, timeLimitMs); } finally {
+        inFlight.delete(i);
+        recent.push([i, input]);
+        if (recent.length > 2 * concurrency) recent.shift();
+      }
       if (o.kind !== 'ok') {
         // A failure that belongs to a server already replaced is re-run rather than counted.
         if (!(await handleFailure(o.kind, i, input, o.reason, epoch))) {
@@ -345,7 +386,7 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
           peakRss = Math.max(peakRss, rss);
           if (rss > rssLimit) {
             bad = await handleFailure('rss', i, input, `VmRSS ${(rss / 2 ** 20).toFixed(0)} MiB > ${(rssLimit / 2 ** 20).toFixed(0)} MiB`, epoch);
-          } else if (!(await probe(server.socketPath, timeLimitMs)) && epoch === serverEpoch) {
+          } else if (!(await probe(server.socketPath, timeLimitMs)) && !(await probe(server.socketPath, timeLimitMs * STALL_FACTOR)) && epoch === serverEpoch) {
             bad = await handleFailure(server.exited ? 'crash' : 'hang', i, input, server.exited ? `server exited (${server.exitInfo})` : 'liveness probe unanswered', epoch);
           }
         }
@@ -366,6 +407,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     crashes: failures.filter((f) => f.kind === 'crash').length,
     hangs: failures.filter((f) => f.kind === 'hang').length,
     rssFailures: failures.filter((f) => f.kind === 'rss').length,
+    exceptions: failures.filter((f) => f.kind === 'exception').length,
+    stalls: stallsTotal + server.stalls,
     peakRssBytes: peakRss, elapsedMs, inputsPerSecond: opts.iterations / (elapsedMs / 1000), failures,
   };
 }
@@ -373,8 +416,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
 export function formatSummary(s: FuzzSummary): string {
   const lines = [
     `[fuzz] inputs tried: ${s.inputs}`,
-    `[fuzz] crashes: ${s.crashes}, hangs: ${s.hangs}, RSS failures: ${s.rssFailures}`,
-    `[fuzz] peak RSS: ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `[fuzz] crashes: ${s.crashes}, hangs: ${s.hangs}, leaked exceptions: ${s.exceptions}, RSS failures: ${s.rssFailures}`,
+    `[fuzz] peak RSS: ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB; stalls (probe answered only after the time limit): ${s.stalls}`,
     `[fuzz] time: ${(s.elapsedMs / 1000).toFixed(1)} s (${s.inputsPerSecond.toFixed(1)} inputs/s)`,
   ];
   for (const f of s.failures) lines.push(`[fuzz]   ${f.kind} #${f.iteration}: ${f.reason}${f.file ? ` -> ${f.file}` : ''}`);

@@ -1,6 +1,6 @@
 // The virgl dispatch table: one handler per command, reading fields at the protocol's offsets.
 // Decoding (what the dwords say) is here; what a draw or a clear does on the GPU is in gpu/.
-import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
+import { VIRGL_COMMAND_LAYOUTS, VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
 import { ContextError } from '../server/renderer.js';
 import { formatBlock } from '../protocol/format-blocks.js';
 import type { CommandHandler, CommandTable } from './decoder.js';
@@ -20,6 +20,14 @@ const notRendered: H = (ctx, b, at) => ctx.noteNotRendered(b[at] & 0xff);
 function stage(type: number, at: number): number {
   if (type >= MAX_STAGES) throw new ContextError(`shader stage ${type} out of range`, at);
   return type;
+}
+
+/** A draw's vertex invocations (count x instances) against the client's limit. */
+function checkDrawSize(ctx: GlContext, b: Uint32Array, at: number): void {
+  const vertices = b[at + VIRGL_COMMAND_LAYOUTS[VirglCmd.DRAW_VBO].fields.count] * Math.max(1, b[at + VIRGL_COMMAND_LAYOUTS[VirglCmd.DRAW_VBO].fields.instanceCount]);
+  if (vertices > ctx.limits.maxDrawVertices) {
+    throw new ContextError(`DRAW_VBO of ${vertices} vertices x instances exceeds the client's limit of ${ctx.limits.maxDrawVertices}`, at);
+  }
 }
 
 /** Views and surfaces name a format of their own; one outside the virgl format table is refused. */
@@ -43,7 +51,12 @@ const createObject: H = (ctx, b, at, len, obj) => {
     case VirglObjectType.RASTERIZER: o = decodeRasterizer(b, at); break;
     case VirglObjectType.DSA: o = decodeDsa(b, at); break;
     case VirglObjectType.SHADER: o = createShader(b, at, len, ctx.limits.maxShaderTextBytes); break;
-    case VirglObjectType.VERTEX_ELEMENTS: o = decodeVertexElements(b, at, len); break;
+    case VirglObjectType.VERTEX_ELEMENTS:
+      o = decodeVertexElements(b, at, len);
+      for (const e of o.elements) {
+        if (e.bufferIndex >= MAX_VERTEX_BUFFERS) throw new ContextError(`vertex element of buffer ${e.bufferIndex} (at most ${MAX_VERTEX_BUFFERS})`, at);
+      }
+      break;
     case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); knownFormat(o.format, at); break;
     case VirglObjectType.SAMPLER_STATE: o = decodeSamplerState(b, at); break;
     case VirglObjectType.SURFACE: o = decodeSurface(b, at); ctx.resources.get(o.resHandle); knownFormat(o.format, at); break;
@@ -191,7 +204,7 @@ export const COMMANDS = {
   [VirglCmd.SET_FRAMEBUFFER_STATE]: setFramebuffer,
   [VirglCmd.SET_VERTEX_BUFFERS]: setVertexBuffers,
   [VirglCmd.CLEAR]: (ctx, b, at) => ctx.draw.clear(ctx.sub(), b, at),
-  [VirglCmd.DRAW_VBO]: (ctx, b, at, len) => ctx.draw.draw(ctx.sub(), b, at, len),
+  [VirglCmd.DRAW_VBO]: (ctx, b, at, len) => { checkDrawSize(ctx, b, at); ctx.draw.draw(ctx.sub(), b, at, len); },
   [VirglCmd.RESOURCE_INLINE_WRITE]: resourceWrite,
   [VirglCmd.SET_SAMPLER_VIEWS]: setSamplerViews,
   [VirglCmd.SET_INDEX_BUFFER]: setIndexBuffer,

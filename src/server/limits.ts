@@ -19,6 +19,11 @@ export interface ClientLimits {
   maxObjects: number;
   /** Largest TGSI text of one shader object. */
   maxShaderTextBytes: number;
+  /**
+   * Most vertices (count x instances) one draw may process. Without it one DRAW_VBO of 2^32
+   * vertices keeps a software rasterizer (llvmpipe) busy for minutes, stalling every client.
+   */
+  maxDrawVertices: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<ClientLimits> = {
@@ -30,6 +35,7 @@ export const DEFAULT_LIMITS: Readonly<ClientLimits> = {
   maxResources: 65536,
   maxObjects: 65536,
   maxShaderTextBytes: 1024 * 1024,
+  maxDrawVertices: 64 * 1024 * 1024,
 };
 
 /** `serve` flag, ClientLimits key and unit of each configurable limit (the CLI and docs use this). */
@@ -42,6 +48,7 @@ export const LIMIT_FLAGS: readonly { flag: string; key: keyof ClientLimits; unit
   { flag: 'max-resources', key: 'maxResources', unit: 'count', what: 'live resources per client' },
   { flag: 'max-objects', key: 'maxObjects', unit: 'count', what: 'live state objects per client' },
   { flag: 'max-shader-kb', key: 'maxShaderTextBytes', unit: 'KiB', what: 'largest shader text' },
+  { flag: 'max-draw-vertices', key: 'maxDrawVertices', unit: 'count', what: 'vertices x instances of one draw' },
 ];
 
 export function limitToFlagValue(key: keyof ClientLimits, bytesOrCount: number): number {

@@ -123,6 +123,8 @@ describe('semantic errors and vtest framing through a real socket', () => {
     ['vertex buffer on an unknown resource, drawn from', [...sub, VirglCmd.SET_VERTEX_BUFFERS | (3 << 16), 16, 0, 99,
       ...obj(VirglObjectType.SURFACE, [5, 1, 1, 0, 0]), VirglCmd.SET_FRAMEBUFFER_STATE | (3 << 16), 1, 0, 5,
       VirglCmd.DRAW_VBO | (12 << 16), 0, 3, 4, 0, 1, 0, 0, 0, 0, 0, 2, 0]],
+    ['vertex element naming buffer 40 (of 32)', [...sub, ...obj(VirglObjectType.VERTEX_ELEMENTS, [1, 0, 0, 40, 31])]],
+    ['draw of 2^32-1 vertices', [...sub, VirglCmd.DRAW_VBO | (12 << 16), 0, 0xffffffff, 4, 0, 1, 0, 0, 0, 0, 0, 0xffffffff, 0]],
     ['query of an unknown handle', [...sub, VirglCmd.BEGIN_QUERY | (1 << 16), 55]],
     ['unknown sub-context', [VirglCmd.SET_SUB_CTX | (1 << 16), 42]],
     ['out-of-range shader stage in SET_SAMPLER_VIEWS', [...sub, VirglCmd.SET_SAMPLER_VIEWS | (3 << 16), 99, 0, 0]],
