@@ -5,6 +5,7 @@
 import { formatBlock } from '../protocol/format-blocks.js';
 import { VIRGL_MAX_COMMANDS, VirglCmd } from '../protocol/virgl-commands.js';
 import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../server/renderer.js';
+import { DEFAULT_LIMITS, type ClientLimits } from '../server/limits.js';
 import { COMMANDS, type CommandSink } from '../gl-backend/commands.js';
 import { decodeCommands } from '../gl-backend/decoder.js';
 import { ResourceStore } from '../gl-backend/resource-store.js';
@@ -31,9 +32,11 @@ export class NullSinkContext implements CommandSink {
 
   readonly draw: CommandSink['draw'];
   readonly ops: CommandSink['ops'];
+  /** Generous: the benchmark loops whole traces and must not hit a client limit. */
+  readonly limits: ClientLimits = { ...DEFAULT_LIMITS, maxResources: 1 << 20, maxResourceBytes: 4 * 1024 ** 3 };
 
   constructor() {
-    this.resources = new ResourceStore(formatBlock, { maxResources: 1 << 20, maxResourceBytes: 4 * 1024 ** 3 });
+    this.resources = new ResourceStore(formatBlock, this.limits);
     const c = this.counters;
     const other = (): void => { c.other++; };
     this.draw = { clear: () => { c.clears++; }, draw: () => { c.draws++; } };
@@ -67,6 +70,7 @@ export class NullSinkContext implements CommandSink {
     if (this.current === s) this.current = null;
   }
 
+  checkObjectLimit(): void {}
   noteNotRendered(cmd: number): void { this.notRenderedCounts[cmd]++; }
   // Traces are recorded at vtest v0: no shared memory, so nothing to move or back.
   transfer3d(): void { this.notRenderedCounts[VirglCmd.TRANSFER3D]++; }

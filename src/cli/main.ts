@@ -2,6 +2,7 @@
 // virgl-webgpu: the command-line entry point. Each subcommand lives in its own module.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { VTEST_DEFAULT_SOCKET } from '../protocol/vtest.js';
+import { DEFAULT_LIMITS, LIMIT_FLAGS, limitToFlagValue } from '../server/limits.js';
 import { TOOL_VERSION } from './version.js';
 
 const backendOption = () => new Option('--backend <name>', 'WebGPU backend (Dawn)')
@@ -10,6 +11,12 @@ const backendOption = () => new Option('--backend <name>', 'WebGPU backend (Dawn
 function parseMode(v: string): number {
   if (!/^[0-7]{3,4}$/.test(v)) throw new InvalidArgumentError('expected an octal file mode such as 0660');
   return parseInt(v, 8);
+}
+
+function parsePositive(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
 }
 
 function parseFrames(v: string): [number, number] {
@@ -31,10 +38,11 @@ const program = new Command('virgl-webgpu')
   .description('A host renderer for virtual GPUs: Mesa virgl over vtest, rendered with WebGPU')
   .version(TOOL_VERSION);
 
-program.command('serve')
+const serveCmd = program.command('serve')
   .description('serve vtest clients (a drop-in for virgl_test_server)')
   .option('--socket-path <path>', 'UNIX socket path', VTEST_DEFAULT_SOCKET)
-  .option('--socket-mode <octal>', 'socket file mode (default 0600: owner only)', parseMode, 0o600)
+  .option('--socket-mode <octal>', 'socket file mode (default 0600: owner only; 0660 with --socket-group)', parseMode, 0o600)
+  .option('--socket-group <group>', 'group name or id to give the socket file (share it with that group)')
   .option('--multi-clients', 'accepted for compatibility: several clients are always served, each isolated')
   .option('--no-fork', 'accepted for compatibility: clients are served in this process')
   .option('--use-egl-surfaceless', 'accepted for compatibility (virgl_test_server flag)')
@@ -44,6 +52,10 @@ program.command('serve')
   .option('--record <dir>', 'write each client session to DIR/client-N.vtrace (any protocol version)')
   .addOption(backendOption())
   .action(async (o) => (await import('./serve.js')).serve(o));
+for (const l of LIMIT_FLAGS) {
+  const unit = l.unit === 'count' ? '' : ` (${l.unit})`;
+  serveCmd.option(`--${l.flag} <n>`, `per-client limit: ${l.what}${unit}; default ${limitToFlagValue(l.key, DEFAULT_LIMITS[l.key])}`, parsePositive);
+}
 
 program.command('record')
   .description('record a vtest session through a proxy in front of another vtest server')

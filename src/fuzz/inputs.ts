@@ -168,7 +168,7 @@ function mutateTgsi(text: string, rng: Prng): string {
   return t;
 }
 
-function shaderPacket(corpus: Corpus, rng: Prng, handle: number): number[] {
+function shaderPacket(corpus: Corpus, rng: Prng, handle: number): Uint32Array {
   const text = mutateTgsi(rng.pick(corpus.shaders), rng);
   const bytes = new TextEncoder().encode(text + '\0');
   const dwords = new Uint32Array(Math.ceil(bytes.length / 4));
@@ -177,11 +177,18 @@ function shaderPacket(corpus: Corpus, rng: Prng, handle: number): number[] {
   const type = rng.chance(0.9) ? head : rng.pick([3, 4, 6, 0xffffffff]);
   const offset = rng.chance(0.9) ? bytes.length : rng.pick(BOUNDARY);
   const numTokens = rng.chance(0.8) ? 300 : rng.pick(BOUNDARY);
-  const payload = [handle, type, offset, numTokens, 0, ...Array.from(dwords)].slice(0, 0xffff);
-  return [VirglCmd.CREATE_OBJECT | (VirglObjectType.SHADER << 8) | (payload.length << 16), ...payload];
+  const len = Math.min(5 + dwords.length, 0xffff);
+  const out = new Uint32Array(1 + len);
+  out[0] = VirglCmd.CREATE_OBJECT | (VirglObjectType.SHADER << 8) | (len << 16);
+  out.set([handle, type, offset, numTokens, 0], 1);
+  out.set(dwords.subarray(0, len - 5), 6);
+  return out;
 }
 
-function virglPacket(corpus: Corpus, rng: Prng): number[] {
+/** Fields past this many in a packet are a copy of the first ones (cheap to make, still arbitrary). */
+const RANDOM_FIELDS = 64;
+
+function virglPacket(corpus: Corpus, rng: Prng): Uint32Array {
   const r = rng.int(20);
   if (r === 0) return shaderPacket(corpus, rng, rng.range(1, 8));
   // Mostly real commands, some unknown ids.
@@ -199,14 +206,17 @@ function virglPacket(corpus: Corpus, rng: Prng): number[] {
     len = ol ? lengthFor(ol.create, rng) : rng.int(16);
   } else len = lengthFor(layout.length, rng);
   len = Math.min(len, 0xffff);
-  const payload = Array.from({ length: len }, () => field(rng));
-  if (len > 0 && rng.chance(0.8)) payload[0] = rng.range(1, 4); // dword 1 is usually a handle
-  // Fewer wild values in the rest: most fields stay small so decoding goes deeper.
-  for (let i = 1; i < len; i++) if (rng.chance(0.4)) payload[i] = rng.range(0, 4);
-  return [(cmd & 0xff) | (obj << 8) | (len << 16), ...payload];
+  const out = new Uint32Array(1 + len);
+  out[0] = (cmd & 0xff) | (obj << 8) | (len << 16);
+  const random = Math.min(len, RANDOM_FIELDS);
+  // Fewer wild values past the first: most fields stay small so decoding goes deeper.
+  for (let i = 0; i < random; i++) out[1 + i] = i > 0 && rng.chance(0.4) ? rng.range(0, 4) : field(rng);
+  if (len > 0 && rng.chance(0.8)) out[1] = rng.range(1, 4); // dword 1 is usually a handle
+  for (let i = random; i < len; i += random) out.copyWithin(1 + i, 1, 1 + Math.min(random, len - i));
+  return out;
 }
 
-function vtestCmd(id: number, payload: readonly number[], lenOverride?: number): Uint8Array {
+function vtestCmd(id: number, payload: ArrayLike<number>, lenOverride?: number): Uint8Array {
   const w = new Uint32Array(2 + payload.length);
   w[0] = lenOverride ?? payload.length;
   w[1] = id;
@@ -266,10 +276,12 @@ function vtestGenerated(corpus: Corpus, rng: Prng): Uint8Array {
       return vtestCmd(id, Array.from({ length: rng.int(12) }, () => field(rng)));
     }
     default: { // SUBMIT_CMD with a few virgl packets
-      const words: number[] = [];
+      const packets: Uint32Array[] = [];
       const n = rng.range(1, 12);
-      for (let i = 0; i < n; i++) words.push(...virglPacket(corpus, rng));
-      return vtestCmd(VCmd.SUBMIT_CMD, words.slice(0, 1 << 20), rng.chance(0.95) ? undefined : rng.pick(BOUNDARY));
+      for (let i = 0; i < n; i++) packets.push(virglPacket(corpus, rng));
+      const all = concat(packets.map((p) => new Uint8Array(p.buffer, p.byteOffset, p.byteLength)));
+      const words = new Uint32Array(all.buffer, all.byteOffset, Math.min(all.byteLength >>> 2, 1 << 20));
+      return vtestCmd(VCmd.SUBMIT_CMD, words, rng.chance(0.95) ? undefined : rng.pick(BOUNDARY));
     }
   }
 }

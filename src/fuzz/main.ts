@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run fuzz -- --iterations N --seed S [--time-limit-ms T] [--check-every K] [--rss-limit-mb M]
-//  [--no-save] [--minimize-attempts A]`: fuzzes a real `serve` process. See docs/fuzzing.md.
+//  [--no-save] [--minimize-attempts A] [--concurrency C]`: fuzzes a real `serve` process. See docs/fuzzing.md.
 import { formatSummary, fuzz } from './runner.js';
 
 function parse(argv: string[]): Record<string, string> {
@@ -26,7 +26,7 @@ const num = (v: string | undefined, d: number): number => {
 async function main(): Promise<void> {
   const a = parse(process.argv.slice(2));
   if (a.help) {
-    console.log('usage: npm run fuzz -- --iterations N --seed S [--time-limit-ms T] [--check-every K] [--rss-limit-mb M] [--no-save] [--minimize-attempts A]');
+    console.log('usage: npm run fuzz -- --iterations N --seed S [--time-limit-ms T] [--check-every K] [--rss-limit-mb M] [--no-save] [--minimize-attempts A] [--concurrency C]');
     return;
   }
   const summary = await fuzz({
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
     checkEvery: num(a['check-every'], 50),
     rssLimitBytes: num(a['rss-limit-mb'], 1536) * 2 ** 20,
     minimizeAttempts: num(a['minimize-attempts'], 20),
+    concurrency: num(a.concurrency, 4),
     saveDir: a['no-save'] ? null : undefined,
   });
   console.log(formatSummary(summary));

@@ -25,13 +25,16 @@ export interface FuzzOptions {
   saveDir?: string | null;
   /** Minimization attempts per failure. */
   minimizeAttempts?: number;
+  /** Inputs in flight at once, each on its own connection (default 4). */
+  concurrency?: number;
   /** Extra `serve` arguments. */
   serverArgs?: string[];
   log?: (line: string) => void;
   corpus?: Corpus;
 }
 
-export type FailureKind = 'crash' | 'hang' | 'rss';
+/** exception: an exception escaped a command handler (the server logs `internal error` and drops the client). */
+export type FailureKind = 'crash' | 'hang' | 'rss' | 'exception';
 
 export interface Failure {
   kind: FailureKind;
@@ -52,6 +55,9 @@ export interface FuzzSummary {
   crashes: number;
   hangs: number;
   rssFailures: number;
+  exceptions: number;
+  /** Times the server answered a probe only after the time limit (slow, not hung). */
+  stalls: number;
   peakRssBytes: number;
   elapsedMs: number;
   inputsPerSecond: number;
@@ -68,6 +74,11 @@ export class ServerUnderTest {
   private out = '';
   exited = false;
   exitInfo = '';
+  /** `internal error` lines logged so far, and the last one. */
+  internalErrors = 0;
+  lastInternalError = '';
+  /** Probes that needed longer than the time limit (but were answered). */
+  stalls = 0;
 
   static async start(args: string[] = []): Promise<ServerUnderTest> {
     const s = new ServerUnderTest();
@@ -82,8 +93,11 @@ export class ServerUnderTest {
     this.exited = false;
     this.child = spawn(process.execPath, [CLI, 'serve', '--socket-path', this.socketPath, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.internalErrors = 0;
     const keep = (d: Buffer): void => {
-      this.out += d.toString();
+      const text = d.toString();
+      for (const m of text.matchAll(/[^\n]*internal error[^\n]*/g)) { this.internalErrors++; this.lastInternalError = m[0].slice(0, 500); }
+      this.out += text;
       if (this.out.length > 256 * 1024) this.out = this.out.slice(-128 * 1024);
     };
     this.child.stdout!.on('data', keep);
@@ -120,6 +134,9 @@ export class ServerUnderTest {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** A probe that fails within the time limit is retried with this many times the limit. */
+const STALL_FACTOR = 10;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -174,11 +191,21 @@ export interface Outcome { kind: 'ok' | FailureKind; reason: string }
 /** Runs one input; classifies it as ok, crash (the process exited) or hang. */
 export async function runOne(server: ServerUnderTest, bytes: Uint8Array, timeLimitMs: number): Promise<Outcome> {
   if (server.exited) return { kind: 'crash', reason: `server already dead (${server.exitInfo})` };
+  const errorsBefore = server.internalErrors;
+  const o = await runOneRaw(server, bytes, timeLimitMs);
+  if (o.kind === 'ok' && server.internalErrors > errorsBefore) return { kind: 'exception', reason: server.lastInternalError };
+  return o;
+}
+
+async function runOneRaw(server: ServerUnderTest, bytes: Uint8Array, timeLimitMs: number): Promise<Outcome> {
   const r = await sendInput(server.socketPath, bytes, timeLimitMs);
   if (r.closed) {
-    // Give a crash that the connection's close announced a moment to show.
-    await sleep(5);
     if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+    if (r.error !== undefined || r.received === 0) {
+      // A crash closes every connection at once; give its exit a moment to show.
+      await sleep(r.error !== undefined ? 100 : 2);
+      if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
+    }
     if (r.error !== undefined && /ECONNREFUSED|ENOENT/.test(r.error)) {
       return { kind: 'hang', reason: `cannot connect: ${r.error}` };
     }
@@ -186,9 +213,15 @@ export async function runOne(server: ServerUnderTest, bytes: Uint8Array, timeLim
   }
   if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
   // Still open after the limit: fine if the server is merely waiting for bytes and still serves others.
-  const alive = await probe(server.socketPath, timeLimitMs);
+  let alive = await probe(server.socketPath, timeLimitMs);
+  if (!alive && !server.exited) {
+    // A busy or overloaded box (a synchronous pipeline compile on llvmpipe, other jobs) can stall
+    // the server for seconds; a hang is what stays unanswered for much longer.
+    server.stalls++;
+    alive = await probe(server.socketPath, timeLimitMs * STALL_FACTOR);
+  }
   if (server.exited) return { kind: 'crash', reason: `server exited (${server.exitInfo})` };
-  if (!alive) return { kind: 'hang', reason: `connection open after ${timeLimitMs} ms and probe unanswered within ${timeLimitMs} ms` };
+  if (!alive) return { kind: 'hang', reason: `connection open after ${timeLimitMs} ms and probes unanswered within ${timeLimitMs} and ${timeLimitMs * STALL_FACTOR} ms` };
   return { kind: 'ok', reason: '' };
 }
 
@@ -202,6 +235,11 @@ Promise<Outcome & { log: string }> {
       // A late crash (e.g. in a GPU callback) still counts.
       await sleep(50);
       if (s.exited) return { kind: 'crash', reason: `server exited (${s.exitInfo})`, log: s.logTail() };
+      if (s.internalErrors > 0) return { kind: 'exception', reason: s.lastInternalError, log: s.logTail() };
+      // Work the input left behind (a huge draw still running) may stall the next client.
+      if (!(await probe(s.socketPath, timeLimitMs * STALL_FACTOR))) {
+        return { kind: s.exited ? 'crash' : 'hang', reason: 'a client after this input got no answer', log: s.logTail() };
+      }
     }
     return { ...o, log: s.logTail() };
   } finally {
@@ -251,7 +289,15 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
   let peakRss = 0;
   let passed = 0;
   let server = await ServerUnderTest.start(serverArgs);
+  let stallsTotal = 0;
   const step = Math.max(1, Math.floor(opts.iterations / 10));
+
+  const concurrency = Math.max(1, opts.concurrency ?? 4);
+  // Inputs in flight, by iteration: with several at once, a crash may belong to any of them.
+  const inFlight = new Map<number, FuzzInput>();
+  // And the last few finished ones: an input may leave GPU work behind that stalls a later one.
+  const recent: [number, FuzzInput][] = [];
+  let handling: Promise<void> | null = null;
 
   const fail = async (kind: FailureKind, i: number, input: FuzzInput, reason: string): Promise<void> => {
     const serverLog = server.logTail();
@@ -260,9 +306,19 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     let min = input.bytes;
     if (kind !== 'rss' && attempts > 0) {
       // Only minimize what reproduces on a fresh server (otherwise it depended on earlier inputs).
-      const again = await reproduce(input.bytes, timeLimitMs, serverArgs);
-      if (again.kind === kind) min = await minimize(input.bytes, kind, timeLimitMs, attempts, serverArgs);
-      else reason += ' (did not reproduce on a fresh server)';
+      // Every input that was in flight is a suspect; the reported one is tried first.
+      const suspects = [[i, input] as const, ...[...inFlight, ...[...recent].reverse()].filter(([j]) => j !== i)];
+      let found = false;
+      for (const [j, cand] of suspects) {
+        const again = await reproduce(cand.bytes, timeLimitMs, serverArgs);
+        if (again.kind !== kind) continue;
+        if (j !== i) { reason += ` (reproduced by input ${j}, in flight at the same time)`; i = j; input = cand; }
+        min = await minimize(cand.bytes, kind, timeLimitMs, attempts, serverArgs);
+        found = true;
+        break;
+      }
+      if (!found) reason += ' (did not reproduce on a fresh server)';
+      else min = min.length > 0 ? min : input.bytes;
     }
     let file: string | null = null;
     if (saveDir !== null) {
@@ -277,37 +333,71 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     }
     failures.push({ kind, iteration: i, reason, desc: input.desc, file, originalBytes: input.bytes.length,
       minimizedBytes: min.length, serverLog });
+    stallsTotal += server.stalls;
     server = await ServerUnderTest.start(serverArgs);
   };
 
-  try {
-    for (let i = 0; i < opts.iterations; i++) {
+  /** One failure is handled at a time; other workers' outcomes during it are discarded as collateral. */
+  const handleFailure = async (kind: FailureKind, i: number, input: FuzzInput, reason: string, epoch: number): Promise<boolean> => {
+    while (handling) await handling;
+    if (epoch !== serverEpoch) return false; // the server was restarted meanwhile: not this input's fault
+    handling = fail(kind, i, input, reason).finally(() => { serverEpoch++; handling = null; });
+    await handling;
+    return true;
+  };
+
+  let serverEpoch = 0;
+  let next = 0;
+  let done = 0;
+  const progress = (): void => {
+    done++;
+    if (done % step === 0 || done === opts.iterations) {
+      peakRss = Math.max(peakRss, server.rssBytes());
+      const s = (Date.now() - t0) / 1000;
+      log(`[fuzz] ${done}/${opts.iterations} (${Math.round((done * 100) / opts.iterations)}%) ` +
+        `${failures.length} failed, ${(done / s).toFixed(1)} inputs/s, RSS ${(server.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (next < opts.iterations) {
+      while (handling) await handling;
+      const i = next++;
       const input = makeInput(corpus, new Prng(inputSeed(opts.seed, i)));
-      const o = await runOne(server, input.bytes, timeLimitMs);
+      const epoch = serverEpoch;
+      inFlight.set(i, input);
+      let o: Outcome;
+      try { o = await runOne(server, input.bytes, timeLimitMs); } finally {
+        inFlight.delete(i);
+        recent.push([i, input]);
+        if (recent.length > 2 * concurrency) recent.shift();
+      }
       if (o.kind !== 'ok') {
-        await fail(o.kind, i, input, o.reason);
+        // A failure that belongs to a server already replaced is re-run rather than counted.
+        if (!(await handleFailure(o.kind, i, input, o.reason, epoch))) {
+          const again = await runOne(server, input.bytes, timeLimitMs);
+          if (again.kind === 'ok') passed++;
+          else await handleFailure(again.kind, i, input, again.reason, serverEpoch);
+        }
       } else {
         let bad = false;
-        if ((i + 1) % checkEvery === 0) {
+        if ((i + 1) % checkEvery === 0 && !handling) {
           const rss = server.rssBytes();
           peakRss = Math.max(peakRss, rss);
           if (rss > rssLimit) {
-            await fail('rss', i, input, `VmRSS ${(rss / 2 ** 20).toFixed(0)} MiB > ${(rssLimit / 2 ** 20).toFixed(0)} MiB`);
-            bad = true;
-          } else if (!(await probe(server.socketPath, timeLimitMs))) {
-            await fail(server.exited ? 'crash' : 'hang', i, input, server.exited ? `server exited (${server.exitInfo})` : 'liveness probe unanswered');
-            bad = true;
+            bad = await handleFailure('rss', i, input, `VmRSS ${(rss / 2 ** 20).toFixed(0)} MiB > ${(rssLimit / 2 ** 20).toFixed(0)} MiB`, epoch);
+          } else if (!(await probe(server.socketPath, timeLimitMs)) && !(await probe(server.socketPath, timeLimitMs * STALL_FACTOR)) && epoch === serverEpoch) {
+            bad = await handleFailure(server.exited ? 'crash' : 'hang', i, input, server.exited ? `server exited (${server.exitInfo})` : 'liveness probe unanswered', epoch);
           }
         }
         if (!bad) passed++;
       }
-      if ((i + 1) % step === 0 || i + 1 === opts.iterations) {
-        peakRss = Math.max(peakRss, server.rssBytes());
-        const s = (Date.now() - t0) / 1000;
-        log(`[fuzz] ${i + 1}/${opts.iterations} (${Math.round(((i + 1) * 100) / opts.iterations)}%) ` +
-          `${failures.length} failed, ${((i + 1) / s).toFixed(1)} inputs/s, RSS ${(server.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
-      }
+      progress();
     }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: concurrency }, () => worker()));
   } finally {
     await server.stop();
   }
@@ -317,6 +407,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
     crashes: failures.filter((f) => f.kind === 'crash').length,
     hangs: failures.filter((f) => f.kind === 'hang').length,
     rssFailures: failures.filter((f) => f.kind === 'rss').length,
+    exceptions: failures.filter((f) => f.kind === 'exception').length,
+    stalls: stallsTotal + server.stalls,
     peakRssBytes: peakRss, elapsedMs, inputsPerSecond: opts.iterations / (elapsedMs / 1000), failures,
   };
 }
@@ -324,8 +416,8 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzSummary> {
 export function formatSummary(s: FuzzSummary): string {
   const lines = [
     `[fuzz] inputs tried: ${s.inputs}`,
-    `[fuzz] crashes: ${s.crashes}, hangs: ${s.hangs}, RSS failures: ${s.rssFailures}`,
-    `[fuzz] peak RSS: ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+    `[fuzz] crashes: ${s.crashes}, hangs: ${s.hangs}, leaked exceptions: ${s.exceptions}, RSS failures: ${s.rssFailures}`,
+    `[fuzz] peak RSS: ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB; stalls (probe answered only after the time limit): ${s.stalls}`,
     `[fuzz] time: ${(s.elapsedMs / 1000).toFixed(1)} s (${s.inputsPerSecond.toFixed(1)} inputs/s)`,
   ];
   for (const f of s.failures) lines.push(`[fuzz]   ${f.kind} #${f.iteration}: ${f.reason}${f.file ? ` -> ${f.file}` : ''}`);

@@ -1,7 +1,9 @@
 // The virgl dispatch table: one handler per command, reading fields at the protocol's offsets.
 // Decoding (what the dwords say) is here; what a draw or a clear does on the GPU is in gpu/.
-import { VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
+import type { ClientLimits } from '../server/limits.js';
+import { VIRGL_COMMAND_LAYOUTS, VirglCmd, VirglObjectType } from '../protocol/virgl-commands.js';
 import { ContextError } from '../server/renderer.js';
+import { formatBlock } from '../protocol/format-blocks.js';
 import type { CommandHandler, CommandTable } from './decoder.js';
 import {
   type SurfaceState, asFloat, decodeBlend, decodeDsa, decodeQuery, decodeRasterizer, decodeSamplerState, decodeSamplerView,
@@ -18,6 +20,9 @@ import { MAX_INLINE_CONSTANT_DWORDS, MAX_SAMPLER_SLOTS, MAX_STAGES, MAX_VERTEX_B
 export interface CommandSink {
   sub(): SubContext;
   readonly resources: { get(handle: number): unknown };
+  readonly limits: ClientLimits;
+  /** Refuses a new object past the client's limit. */
+  checkObjectLimit(at: number): void;
   readonly draw: {
     clear(sub: SubContext, b: Uint32Array, at: number): void;
     draw(sub: SubContext, b: Uint32Array, at: number, len: number): void;
@@ -53,6 +58,19 @@ function stage(type: number, at: number): number {
   return type;
 }
 
+/** A draw's vertex invocations (count x instances) against the client's limit. */
+function checkDrawSize(ctx: CommandSink, b: Uint32Array, at: number): void {
+  const vertices = b[at + VIRGL_COMMAND_LAYOUTS[VirglCmd.DRAW_VBO].fields.count] * Math.max(1, b[at + VIRGL_COMMAND_LAYOUTS[VirglCmd.DRAW_VBO].fields.instanceCount]);
+  if (vertices > ctx.limits.maxDrawVertices) {
+    throw new ContextError(`DRAW_VBO of ${vertices} vertices x instances exceeds the client's limit of ${ctx.limits.maxDrawVertices}`, at);
+  }
+}
+
+/** Views and surfaces name a format of their own; one outside the virgl format table is refused. */
+function knownFormat(format: number, at: number): void {
+  if (!formatBlock(format)) throw new ContextError(`unknown format ${format}`, at);
+}
+
 const createObject: H = (ctx, b, at, len, obj) => {
   const handle = b[at + 1];
   if (handle === 0) throw new ContextError('object handle 0', at);
@@ -62,16 +80,22 @@ const createObject: H = (ctx, b, at, len, obj) => {
     continueShader(existing, b, at, len);
     return;
   }
+  if (existing === undefined) ctx.checkObjectLimit(at);
   let o: StateObject;
   switch (obj) {
     case VirglObjectType.BLEND: o = decodeBlend(b, at); break;
     case VirglObjectType.RASTERIZER: o = decodeRasterizer(b, at); break;
     case VirglObjectType.DSA: o = decodeDsa(b, at); break;
-    case VirglObjectType.SHADER: o = createShader(b, at, len); break;
-    case VirglObjectType.VERTEX_ELEMENTS: o = decodeVertexElements(b, at, len); break;
-    case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); break;
+    case VirglObjectType.SHADER: o = createShader(b, at, len, ctx.limits.maxShaderTextBytes); break;
+    case VirglObjectType.VERTEX_ELEMENTS:
+      o = decodeVertexElements(b, at, len);
+      for (const e of o.elements) {
+        if (e.bufferIndex >= MAX_VERTEX_BUFFERS) throw new ContextError(`vertex element of buffer ${e.bufferIndex} (at most ${MAX_VERTEX_BUFFERS})`, at);
+      }
+      break;
+    case VirglObjectType.SAMPLER_VIEW: o = decodeSamplerView(b, at); ctx.resources.get(o.resHandle); knownFormat(o.format, at); break;
     case VirglObjectType.SAMPLER_STATE: o = decodeSamplerState(b, at); break;
-    case VirglObjectType.SURFACE: o = decodeSurface(b, at); ctx.resources.get(o.resHandle); break;
+    case VirglObjectType.SURFACE: o = decodeSurface(b, at); ctx.resources.get(o.resHandle); knownFormat(o.format, at); break;
     case VirglObjectType.QUERY: o = decodeQuery(b, at); break;
     default: ctx.noteNotRendered(VirglCmd.CREATE_OBJECT); return; // streamout targets, MSAA surfaces
   }
@@ -219,7 +243,7 @@ export const COMMANDS = {
   [VirglCmd.SET_FRAMEBUFFER_STATE]: setFramebuffer,
   [VirglCmd.SET_VERTEX_BUFFERS]: setVertexBuffers,
   [VirglCmd.CLEAR]: (ctx, b, at) => ctx.draw.clear(ctx.sub(), b, at),
-  [VirglCmd.DRAW_VBO]: (ctx, b, at, len) => ctx.draw.draw(ctx.sub(), b, at, len),
+  [VirglCmd.DRAW_VBO]: (ctx, b, at, len) => { checkDrawSize(ctx, b, at); ctx.draw.draw(ctx.sub(), b, at, len); },
   [VirglCmd.RESOURCE_INLINE_WRITE]: resourceWrite,
   [VirglCmd.SET_SAMPLER_VIEWS]: setSamplerViews,
   [VirglCmd.SET_INDEX_BUFFER]: setIndexBuffer,

@@ -7,7 +7,8 @@ import {
 import { ContextError, type Logger, type RendererContext, type ResourceCreateArgs, type TransferArgs } from '../server/renderer.js';
 import { COMMANDS } from './commands.js';
 import { decodeCommands } from './decoder.js';
-import { ResourceStore, type StoreLimits } from './resource-store.js';
+import { ResourceStore } from './resource-store.js';
+import { DEFAULT_LIMITS, type ClientLimits } from '../server/limits.js';
 import { GpuBatch } from './gpu/batch.js';
 import { GpuDraw } from './gpu/draw.js';
 import { GpuOps } from './gpu/ops.js';
@@ -41,12 +42,22 @@ export class GlContext implements RendererContext {
 
   private readonly device: GPUDevice;
 
-  constructor(readonly clientName: string, private readonly log: Logger, limits: StoreLimits, dev: GlDevice) {
+  readonly limits: ClientLimits;
+
+  constructor(readonly clientName: string, private readonly log: Logger, limits: Partial<ClientLimits>, readonly dev: GlDevice) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
     this.device = dev.device;
     this.batch = new GpuBatch(dev.device);
-    this.resources = new GpuResources(dev.device, new ResourceStore(formatBlock, limits), this.batch);
+    this.resources = new GpuResources(dev.device, new ResourceStore(formatBlock, this.limits), this.batch);
     this.draw = new GpuDraw(dev, this.resources, this.batch, log);
     this.ops = new GpuOps(dev, this.resources, this.batch, log);
+  }
+
+  /** Throws when one more state object would pass the client's object limit (all sub-contexts). */
+  checkObjectLimit(at: number): void {
+    let n = 0;
+    for (const s of this.subs.values()) n += s.objects.size;
+    if (n >= this.limits.maxObjects) throw new ContextError(`the client's limit of ${this.limits.maxObjects} objects is reached`, at);
   }
 
   sub(): SubContext {
@@ -199,7 +210,25 @@ export class GlContext implements RendererContext {
   isBusy(): boolean { return this.batch.busy; }
   waitIdle(): Promise<void> { return this.batch.waitIdle(); }
 
+  /** Called once by destroy() (the renderer stops tracking the context). */
+  onDestroy: (() => void) | null = null;
+  private lost = false;
+
+  /** The device under this context is gone: everything is refused from now on. */
+  markLost(reason: string): void {
+    this.lost = true;
+    this.errorState ??= reason;
+  }
+
   destroy(): void {
+    this.onDestroy?.();
+    this.onDestroy = null;
+    if (this.lost) {
+      // Nothing can be submitted on a lost device; its objects went with it.
+      this.subs.clear();
+      this.current = null;
+      return;
+    }
     this.batch.submit();
     // Work already submitted keeps what it uses alive; WebGPU frees it once that work is done.
     this.draw.destroy();

@@ -6,7 +6,7 @@ import { ProtocolError, VtestSession, type SessionTap } from './session.js';
 import { FdChannel, FdChannelError } from './native/fd-channel.js';
 import { nativeAvailable } from './native/addon.js';
 import { MemfdProvider } from './shm-provider.js';
-import type { Logger, Renderer } from './renderer.js';
+import { ContextError, type Logger, type Renderer } from './renderer.js';
 import type { ClientLimits } from './limits.js';
 import { BUSY_WAIT_FLAG_WAIT, VCmd, VTEST_PROTOCOL_VERSION_SHM } from '../protocol/vtest.js';
 
@@ -20,6 +20,12 @@ function attachChannel(socket: Socket, log: Logger): FdChannel | null {
   }
 }
 
+/** Chunks held while a command awaits the GPU before the socket is paused (backpressure). */
+const QUEUE_HIGH_WATER = 4 * 1024 * 1024;
+
+/** Why a client is disconnected, when it is neither a framing nor a protocol error. */
+export class ClientDropped extends Error {}
+
 export class ClientConnection {
   readonly session: VtestSession;
   private readonly framer: VtestFramer;
@@ -27,6 +33,8 @@ export class ClientConnection {
   private closed = false;
   private draining = false;
   private readonly queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private pausedForQueue = false;
   /** Settles when the connection has closed and its context is destroyed. */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
@@ -36,7 +44,7 @@ export class ClientConnection {
     private readonly socket: Socket,
     renderer: Renderer,
     readonly log: Logger,
-    limits: ClientLimits,
+    private readonly limits: ClientLimits,
     /** Highest vtest version to offer; 2+ also needs the native addon (fd passing). */
     maxProtocolVersion = Infinity,
     /** The session recorder (serve --record). */
@@ -44,6 +52,7 @@ export class ClientConnection {
   ) {
     this.done = new Promise((r) => { this.resolveDone = r; });
     this.framer = new VtestFramer(limits.maxMessageBytes);
+    this.framer.maxSubmitBytes = limits.maxCommandBytes;
     // Shared memory (v2+) needs fds sent in order with the replies: every write then goes through the channel.
     this.channel = maxProtocolVersion >= VTEST_PROTOCOL_VERSION_SHM && nativeAvailable() ? attachChannel(socket, log) : null;
     const channel = this.channel;
@@ -51,6 +60,8 @@ export class ClientConnection {
       write: (b) => this.write(b),
       writeTransferData: (b, handle, version) => this.writeTransferData(b, handle, version),
       ...(channel ? { sendFd: (fd: number) => channel.sendFd(fd) } : {}),
+      // Called from the device's lost callback, outside any command: the in-flight one (if any) is abandoned.
+      contextLost: (reason) => this.drop(new ClientDropped(`its context was lost: ${reason}`)),
     }, log, limits, {
       ...(channel ? { shm: new MemfdProvider(limits.maxResourceBytes), maxVersion: maxProtocolVersion } : {}),
       ...(tap ? { tap } : {}),
@@ -61,6 +72,11 @@ export class ClientConnection {
   }
 
   private readonly channel: FdChannel | null;
+
+  private feedQueued(): void {
+    for (let more = this.queued.shift(); more !== undefined; more = this.queued.shift()) this.framer.feed(more);
+    this.queuedBytes = 0;
+  }
 
   private write(bytes: Uint8Array): void {
     if (this.closed) return;
@@ -77,7 +93,7 @@ export class ClientConnection {
   private writeTransferData(bytes: Uint8Array, handle: number, version: number): void | Promise<void> {
     if (version < 2) {
       // The command that produced `bytes` is finished, so its views may move now.
-      for (let more = this.queued.shift(); more !== undefined; more = this.queued.shift()) this.framer.feed(more);
+      this.feedQueued();
       const next = this.framer.peekFixed();
       if (next && next.id === VCmd.RESOURCE_BUSY_WAIT && next.p0 === handle && (next.p1 & BUSY_WAIT_FLAG_WAIT) !== 0) {
         const cmd = this.framer.next()!;
@@ -93,6 +109,11 @@ export class ClientConnection {
     if (this.busy) {
       // The current command's views point into the framer's buffer: feeding now could move them.
       this.queued.push(chunk);
+      this.queuedBytes += chunk.length;
+      if (this.queuedBytes > QUEUE_HIGH_WATER && !this.pausedForQueue) {
+        this.pausedForQueue = true;
+        this.socket.pause();
+      }
       return;
     }
     this.framer.feed(chunk);
@@ -106,9 +127,18 @@ export class ClientConnection {
         const cmd = this.framer.next();
         if (cmd === null) {
           const more = this.queued.shift();
-          if (more === undefined) break;
+          if (more === undefined) {
+            if (this.pausedForQueue && !this.draining) { this.pausedForQueue = false; this.socket.resume(); }
+            break;
+          }
+          this.queuedBytes -= more.length;
           this.framer.feed(more);
           continue;
+        }
+        // A client that sends commands but does not read the replies would make us buffer without end.
+        const unread = this.socket.writableLength;
+        if (unread > this.limits.maxPendingReplyBytes) {
+          throw new ClientDropped(`it stopped reading replies (${unread} bytes unread, limit ${this.limits.maxPendingReplyBytes})`);
         }
         const pending = this.session.handle(cmd);
         if (pending) await pending;
@@ -129,6 +159,7 @@ export class ClientConnection {
   drop(reason: unknown): void {
     if (this.closed) return;
     const msg = reason instanceof FramingError || reason instanceof ProtocolError || reason instanceof FdChannelError
+      || reason instanceof ClientDropped || reason instanceof ContextError
       ? reason.message
       : `internal error: ${reason instanceof Error ? reason.stack ?? reason.message : String(reason)}`;
     this.log.error(`disconnecting: ${msg}`);
@@ -156,6 +187,7 @@ export class ClientConnection {
     if (this.closed) return;
     this.closed = true;
     this.queued.length = 0;
+    this.queuedBytes = 0;
     try {
       this.session.close();
     } catch (e) {

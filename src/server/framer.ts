@@ -37,6 +37,9 @@ export class VtestFramer {
     raw: new Uint8Array(0), streamOffset: 0,
   };
 
+  /** Largest SUBMIT_CMD (header included); set by the connection from its client limits. */
+  maxSubmitBytes = Infinity;
+
   constructor(private readonly maxMessageBytes: number, initialCapacity = 64 * 1024) {
     this.buf = new Uint8Array(initialCapacity);
     this.view = new DataView(this.buf.buffer);
@@ -101,6 +104,9 @@ export class VtestFramer {
     const total = VTEST_HDR_BYTES + payloadBytes + dataBytes;
     if (total > this.maxMessageBytes) {
       throw new FramingError(`${vcmdName(id)} of ${total} bytes exceeds the ${this.maxMessageBytes}-byte limit`, offset);
+    }
+    if (id === VCmd.SUBMIT_CMD && total > this.maxSubmitBytes) {
+      throw new FramingError(`SUBMIT_CMD of ${total} bytes exceeds the ${this.maxSubmitBytes}-byte command buffer limit`, offset);
     }
     if (avail < total) return this.needMore(total, id, offset);
     const s = this.start;

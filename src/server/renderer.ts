@@ -81,5 +81,9 @@ export interface Renderer {
   capsV2(): Uint8Array;
   /** Caps v2 for a session at this protocol version, when they depend on it. */
   capsV2At?(protocolVersion: number): Uint8Array;
-  createContext(clientName: string, log: Logger): RendererContext;
+  /**
+   * `onLost` is called if the context is lost later (GPU device loss); the server then disconnects
+   * the client, as vtest has no way to report it.
+   */
+  createContext(clientName: string, log: Logger, onLost?: (reason: string) => void): RendererContext;
 }

@@ -54,6 +54,8 @@ export interface ReplySink {
   writeTransferData?(bytes: Uint8Array, handle: number, protocolVersion: number): void | Promise<void>;
   /** Sends an fd right after the bytes written so far (vtest v2+); settles once it is out. */
   sendFd?(fd: number): Promise<void>;
+  /** The client's context was lost (GPU device loss); the transport disconnects the client. */
+  contextLost?(reason: string): void;
 }
 
 type Handler = (s: VtestSession, c: VtestCommand, p: Uint32Array) => void | Promise<void>;
@@ -166,7 +168,7 @@ export class VtestSession implements ShmSessionView {
     const nul = cmd.payload.indexOf(0);
     const raw = cmd.payload.subarray(0, nul < 0 ? cmd.payload.length : nul);
     this.clientName = new TextDecoder().decode(raw).replace(/[^\x20-\x7e]/g, '?').slice(0, 128) || '(unnamed)';
-    this.context = this.renderer.createContext(this.clientName, this.log);
+    this.context = this.renderer.createContext(this.clientName, this.log, (reason) => this.sink.contextLost?.(reason));
     this.log.info(`client "${this.clientName}" created its context`);
   }
 

@@ -1,6 +1,6 @@
 // The vtest UNIX-socket server: accepts clients, gives each its own session and context.
 import { createServer, createConnection, type Server, type Socket } from 'node:net';
-import { lstatSync, chmodSync, unlinkSync } from 'node:fs';
+import { lstatSync, chmodSync, chownSync, readFileSync, unlinkSync } from 'node:fs';
 import { ClientConnection } from './connection.js';
 import type { Logger, Renderer } from './renderer.js';
 import type { SessionTap } from './session.js';
@@ -10,6 +10,8 @@ export interface ServerOptions {
   socketPath: string;
   /** File mode of the socket; 0o600 unless the operator widens it. */
   socketMode?: number;
+  /** Group (name or numeric id) given to the socket file, to share it with that group's members (with a 0660 mode). */
+  socketGroup?: string;
   limits?: Partial<ClientLimits>;
   /**
    * Records each client's session (tap) until it ends (close). serve --record gives one that writes
@@ -22,6 +24,18 @@ export interface ServerOptions {
 }
 
 export class SocketPathError extends Error {}
+
+/** A group name or number to its id (/etc/group; Node has no getgrnam). */
+export function resolveGroup(group: string): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  let text = '';
+  try { text = readFileSync('/etc/group', 'utf8'); } catch { /* no group database */ }
+  for (const line of text.split('\n')) {
+    const [name, , gid] = line.split(':');
+    if (name === group && gid !== undefined && /^\d+$/.test(gid)) return Number(gid);
+  }
+  throw new SocketPathError(`unknown group ${group}`);
+}
 
 /** Refuses a path that exists and is not a socket; removes a stale socket nobody listens on. */
 async function claimSocketPath(path: string): Promise<void> {
@@ -57,6 +71,9 @@ export class VtestServer {
 
   async listen(): Promise<void> {
     const { socketPath } = this.opts;
+    const gid = this.opts.socketGroup === undefined ? undefined : resolveGroup(this.opts.socketGroup);
+    const mode = this.opts.socketMode ?? 0o600;
+    if ((mode & 0o002) !== 0) this.opts.log(`warning: socket mode ${mode.toString(8)} lets every local user connect`);
     await claimSocketPath(socketPath);
     const server = createServer((sock) => this.accept(sock));
     // The umask closes the window between bind() and chmod() in which others could connect.
@@ -69,7 +86,10 @@ export class VtestServer {
     } finally {
       process.umask(oldMask);
     }
-    chmodSync(socketPath, this.opts.socketMode ?? 0o600);
+    // Both act on the socket we just bound (0600 until now); a symlink cannot stand in its place,
+    // since bind() fails on any existing path.
+    if (gid !== undefined) chownSync(socketPath, -1, gid);
+    chmodSync(socketPath, mode);
     server.on('error', (e) => this.opts.log(`server error: ${e.message}`));
     this.server = server;
     this.opts.log(`listening on ${socketPath}`);
@@ -86,7 +106,7 @@ export class VtestServer {
     const recording = this.opts.recordSession?.(id, this.renderer);
     const conn = new ClientConnection(id, sock, this.renderer, log, this.limits, this.opts.maxProtocolVersion, recording?.tap);
     this.clients.add(conn);
-    log.info('connected');
+    log.info(`connected (${this.clients.size} client(s))`);
     void conn.done.then(() => { this.clients.delete(conn); recording?.close(); });
   }
 

@@ -28,7 +28,9 @@ export class GlDevice {
   readonly device: GPUDevice;
   // Keys are shader texts and WGSL: bounded by count here, and texts past CACHE_TEXT_BYTES are not
   // cached at all, so a client cannot pin much memory through them.
-  readonly shaders = new BoundedCache<string, TgsiShader | ContextError>(512);
+  // Failures are cached as their message, never as the Error: an Error's captured stack keeps the
+  // receivers of its frames (the failing client's whole context) alive for as long as it is cached.
+  readonly shaders = new BoundedCache<string, TgsiShader | string>(512);
   readonly modules = new BoundedCache<string, GPUShaderModule>(512);
   readonly pipelines = new BoundedCache<string, GPURenderPipeline>(1024);
   readonly layouts = new BoundedCache<string, GPUBindGroupLayout>();
@@ -51,11 +53,11 @@ export class GlDevice {
         s = translateTgsi(text);
       } catch (e) {
         if (!isTgsiError(e)) throw e;
-        s = new ContextError(`TGSI: ${e.message}`);
+        s = `TGSI: ${e.message}`;
       }
       if (text.length <= CACHE_TEXT_BYTES) this.shaders.set(text, s);
     }
-    if (s instanceof ContextError) throw s;
+    if (typeof s === 'string') throw new ContextError(s);
     return s satisfies TgsiShader;
   }
 

@@ -4,23 +4,47 @@
 
 const ALIGN = 256; // minUniformBufferOffsetAlignment in every WebGPU implementation's defaults
 
-export class UploadRing {
-  readonly buffer: GPUBuffer;
-  private readonly staging: Uint8Array<ArrayBuffer>;
-  private used = 0;
+// Both sides are created on first use: most contexts that never draw (probes, info tools, fuzz
+// inputs) then cost nothing, and destroy() drops them so nothing large outlives the client.
+// The ring starts small and doubles (up to maxCapacity) when a batch overflows it; it grows only
+// at the start of a batch, when nothing recorded refers to the old buffer.
+const INITIAL_CAPACITY = 64 << 10;
 
-  constructor(private readonly device: GPUDevice, readonly capacity = 4 << 20) {
-    this.buffer = device.createBuffer({
-      size: capacity,
+export class UploadRing {
+  private gpu: GPUBuffer | null = null;
+  private staging: Uint8Array<ArrayBuffer> = new Uint8Array(0);
+  private used = 0;
+  private wanted = 0;
+  capacity: number;
+
+  constructor(private readonly device: GPUDevice, readonly maxCapacity = 4 << 20) {
+    this.capacity = Math.min(INITIAL_CAPACITY, maxCapacity);
+  }
+
+  get buffer(): GPUBuffer {
+    this.gpu ??= this.device.createBuffer({
+      size: this.capacity,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.INDEX | GPUBufferUsage.VERTEX | GPUBufferUsage.COPY_DST,
     });
-    this.staging = new Uint8Array(capacity);
+    return this.gpu;
   }
 
   /** Room for `size` bytes, or -1 when the batch must be submitted first. */
   alloc(size: number): number {
+    if (this.used === 0 && this.wanted > this.capacity) {
+      let cap = this.capacity;
+      while (cap < this.wanted && cap < this.maxCapacity) cap *= 2;
+      this.capacity = Math.min(cap, this.maxCapacity);
+      this.gpu?.destroy(); // work already submitted keeps it until done
+      this.gpu = null;
+      this.staging = new Uint8Array(0);
+    }
+    if (this.staging.length === 0) this.staging = new Uint8Array(this.capacity);
     const at = this.used;
-    if (at + size > this.capacity) return -1;
+    if (at + size > this.capacity) {
+      this.wanted = Math.max(this.wanted, at + size);
+      return -1;
+    }
     this.used = (at + size + ALIGN - 1) & ~(ALIGN - 1);
     return at;
   }
@@ -36,5 +60,10 @@ export class UploadRing {
     this.used = 0;
   }
 
-  destroy(): void { this.buffer.destroy(); }
+  destroy(): void {
+    this.gpu?.destroy();
+    this.gpu = null;
+    this.staging = new Uint8Array(0);
+    this.used = 0;
+  }
 }

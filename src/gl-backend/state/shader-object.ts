@@ -25,7 +25,7 @@ function finish(s: ShaderObject): void {
 }
 
 /** The first packet: header, optional stream-output info, then the first piece of text. */
-export function createShader(b: Uint32Array, at: number, len: number): ShaderObject {
+export function createShader(b: Uint32Array, at: number, len: number, maxTextBytes = MAX_SHADER_TEXT_BYTES): ShaderObject {
   const type = b[at + 2];
   const offlen = b[at + 3];
   if (type > 5) throw new ContextError(`shader type ${type} is not a Gallium stage`, at);
@@ -34,7 +34,7 @@ export function createShader(b: Uint32Array, at: number, len: number): ShaderObj
   const nso = type === 5 ? 0 : b[at + 5];
   const hdr = virglObjShaderHdrSize(nso);
   if (nso > 64 || hdr > len) throw new ContextError(`shader header with ${nso} stream outputs exceeds the ${len}-dword packet`, at);
-  if (total > MAX_SHADER_TEXT_BYTES) throw new ContextError(`shader text of ${total} bytes exceeds the ${MAX_SHADER_TEXT_BYTES}-byte limit`, at);
+  if (total > maxTextBytes) throw new ContextError(`shader text of ${total} bytes exceeds the ${maxTextBytes}-byte limit`, at);
   const s: ShaderObject = { kind: 'shader', type, bytes: new Uint8Array(total), received: 0, text: null };
   appendText(s, b, at + 1 + hdr, len - hdr, 0);
   return s;
