@@ -5,7 +5,7 @@ import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
-import { kDriverUniformSize, kLogicOpDestBinding, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import { kDriverUniformSize, kLogicOpDestBinding, packDriverUniforms, type DriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
 import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
@@ -13,7 +13,7 @@ import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
 import { SamplerUniforms } from './sampler-uniforms.js';
 import { beginQueriedPass } from './queries.js';
-import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type VertexOverride } from './pipeline.js';
+import { buildPipeline, CONVERTED_BUFFER_BASE, driverLayout, logicOpOf, shaderDepthOffset, type PipelineInputs, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
 import { canGather, gatherVertices, needsWidePoints, quadCount, wideLineKind } from './wide-primitives.js';
 import { VERTEX_FORMAT } from './state-map.js';
@@ -23,7 +23,13 @@ import type { ShaderInterface } from '../tgsi/interface.js';
 import { addressMode } from './state-map.js';
 
 interface Attachment { res: GpuResource; view: GPUTextureView }
-interface Framebuffer { colors: (Attachment | null)[]; depth: Attachment | null; width: number; height: number; key: string }
+interface Framebuffer {
+  colors: (Attachment | null)[]; depth: Attachment | null; width: number; height: number; key: string;
+  /** The attachments' formats, one object per framebuffer (pipeline.ts keys it by identity). */
+  formats: PipelineInputs['fb'];
+  /** SubContext.framebufferSerial it was made for. */
+  serial: number;
+}
 
 const DRAW_START = 1; const DRAW_COUNT = 2; const DRAW_MODE = 3; const DRAW_INDEXED = 4; const DRAW_INSTANCES = 5;
 const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
@@ -31,21 +37,38 @@ const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
 export class GpuDraw {
   private readonly ring: UploadRing;
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
+  private readonly scratchBytes = new Uint8Array(this.scratch);
+  /** Filled in place at every draw (packUniforms), so a draw makes no objects for its uniforms. */
+  private readonly uniforms: DriverUniforms & { vpScale: number[]; vpTranslate: number[]; clipPlanes: number[][] } = {
+    vpScale: [0, 0, 0, 0], vpTranslate: [0, 0, 0, 0], fbWidth: 0, fbHeight: 0, flags: 0, alphaFunc: undefined, alphaRef: 0,
+    twoSide: false, baseVertex: 0, baseInstance: 0, pointSize: 1, lineWidth: 1, depthOffset: 0,
+    clipPlanes: Array.from({ length: 8 }, () => [0, 0, 0, 0]),
+  };
   private readonly samplerUniforms: SamplerUniforms;
   /** Destination copy read by emulated logic ops (see copyLogicOpDest). */
   private logicOpDest: GPUTexture | null = null;
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
+  /** The last framebuffer of each sub-context, reused while its state and resources stay. */
+  private readonly framebuffers = new WeakMap<SubContext, Framebuffer>();
+  /** Group 0 for every draw: the driver uniforms at a dynamic offset in the ring. */
+  private readonly driverGroup: GPUBindGroup;
+  private readonly dynamicOffset = [0];
 
   constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
     this.ring = new UploadRing(dev.device);
     this.samplerUniforms = new SamplerUniforms(resources);
     batch.beforeSubmit = () => this.ring.flush();
+    this.driverGroup = dev.device.createBindGroup({
+      layout: driverLayout(dev), entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: 0, size: kDriverUniformSize } }],
+    });
   }
 
   destroy(): void { this.ring.destroy(); this.logicOpDest?.destroy(); }
 
   private framebuffer(sub: SubContext): Framebuffer {
+    const last = this.framebuffers.get(sub);
+    if (last && last.serial === sub.framebufferSerial && this.stillBound(last)) return last;
     let id = this.subSerial.get(sub);
     if (id === undefined) { id = this.nextSubId++; this.subSerial.set(sub, id); }
     const colors: (Attachment | null)[] = [];
@@ -64,7 +87,16 @@ export class GpuDraw {
     }
     const depth = sub.zsbuf ? attach(sub.zsbuf) : null;
     if (width === 0) throw new ContextError('draw or clear without a framebuffer attachment');
-    return { colors, depth, width, height, key: `${id}:${sub.framebufferSerial}` };
+    const formats = { colors: colors.map((c) => c?.res.format ?? null), depth: depth?.res.format ?? null };
+    const fb = { colors, depth, width, height, key: `${id}:${sub.framebufferSerial}`, formats, serial: sub.framebufferSerial };
+    this.framebuffers.set(sub, fb);
+    return fb;
+  }
+
+  /** A handle unreferenced and created again names another resource: the framebuffer is stale then. */
+  private stillBound(fb: Framebuffer): boolean {
+    for (const a of fb.colors) if (a && this.resources.tryGet(a.res.guest.handle) !== a.res) return false;
+    return !fb.depth || this.resources.tryGet(fb.depth.res.guest.handle) === fb.depth.res;
   }
 
   private beginPass(fb: Framebuffer, clear: number, color: GPUColorDict | null, depth: number, stencil: number): GPURenderPassEncoder {
@@ -112,7 +144,7 @@ export class GpuDraw {
     if (!vs?.text || !fs?.text) throw new ContextError('DRAW_VBO without complete vertex and fragment shaders', at);
     const indexed = b[at + DRAW_INDEXED] !== 0;
     const fb = this.framebuffer(sub);
-    const fbFormats = { colors: fb.colors.map((c) => c?.res.format ?? null), depth: fb.depth?.res.format ?? null };
+    const fbFormats = fb.formats;
     const mode = b[at + DRAW_MODE];
     const converted = this.convertVertices(sub, indexed, b[at + DRAW_START], count, instances, b[at + DRAW_START_INSTANCE], b[at + DRAW_INDEX_BIAS] | 0, at);
     const vertexOverride = converted?.override ?? null;
@@ -160,24 +192,10 @@ export class GpuDraw {
     if (logicOp !== undefined) this.copyLogicOpDest(sub, fb, at);
     // Per-draw data first: a full ring submits the batch, which must not split a recorded draw.
     const driverAt = this.allocRing(kDriverUniformSize);
-    const v = sub.viewport;
-    packDriverUniforms({
-      vpScale: [v[0], v[1], v[2], 0], vpTranslate: [v[3], v[4], v[5], 0], fbWidth: fb.width, fbHeight: fb.height,
-      flags: rs?.flatshadeFirst ? kFlagFlatshadeFirst : 0,
-      ...(sub.dsa?.alphaEnabled ? { alphaFunc: sub.dsa.alphaFunc, alphaRef: sub.dsa.alphaRef } : {}),
-      twoSide: rs?.lightTwoside ?? false,
-      baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
-      pointSize: rs?.pointSize ?? 1, lineWidth: rs?.lineWidth ?? 1,
-      ...samplers(this.samplerUniforms.pack(sub)),
-      clipPlanes: this.enabledPlanes(sub),
-      depthOffset: depthOffset(sub, fb.depth?.res.format ?? null, mode, fill),
-    }, this.scratch);
-    this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
-    const groups = [
-      this.dev.device.createBindGroup({ layout: built.layouts[0], entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: driverAt, size: kDriverUniformSize } }] }),
-      this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]),
-      this.stageGroup(sub, 1, built.fs.interface, built.layouts[2], logicOp !== undefined),
-    ];
+    this.packUniforms(sub, fb, indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], b[at + DRAW_START_INSTANCE], depthOffset(sub, fb.depth?.res.format ?? null, mode, fill));
+    this.ring.bytes(driverAt, kDriverUniformSize).set(this.scratchBytes);
+    const vsGroup = this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]);
+    const fsGroup = this.stageGroup(sub, 1, built.fs.interface, built.layouts[2], logicOp !== undefined);
     let indexBuffer: GPUBuffer | null = null;
     let indexOffset = 0;
     // Mesa folds the first index into the index buffer offset (ib.offset = start * size), and the
@@ -205,7 +223,10 @@ export class GpuDraw {
     let pass = this.batch.pass;
     if (!pass || this.batch.passKey !== fb.key) pass = this.beginPass(fb, 0, null, 1, 0);
     pass.setPipeline(built.pipeline);
-    for (let g = 0; g < 3; g++) pass.setBindGroup(g, groups[g]);
+    this.dynamicOffset[0] = driverAt;
+    pass.setBindGroup(0, this.driverGroup, this.dynamicOffset);
+    pass.setBindGroup(1, vsGroup);
+    pass.setBindGroup(2, fsGroup);
     for (const slot of built.vertexSlots) {
       const gathered = wide?.gathered?.get(slot.bufferIndex);
       if (gathered !== undefined) {
@@ -350,15 +371,30 @@ export class GpuDraw {
     return { override: { elements, strides }, offsets, firstVertex: lo };
   }
 
-  /** Enabled user clip planes; disabled ones are zero, whose distance never clips. */
-  private enabledPlanes(sub: SubContext): number[][] {
-    const enable = sub.rasterizer?.clipPlaneEnable ?? 0;
-    const planes: number[][] = [];
+  /** The driver uniforms of a draw, packed into this.scratch. */
+  private packUniforms(sub: SubContext, fb: Framebuffer, baseVertex: number, baseInstance: number, depthOffset: number): void {
+    const u = this.uniforms;
+    const v = sub.viewport;
+    const rs = sub.rasterizer;
+    for (let i = 0; i < 3; i++) { u.vpScale[i] = v[i]; u.vpTranslate[i] = v[3 + i]; }
+    u.fbWidth = fb.width; u.fbHeight = fb.height;
+    u.flags = rs?.flatshadeFirst ? kFlagFlatshadeFirst : 0;
+    const alpha = sub.dsa?.alphaEnabled ?? false;
+    u.alphaFunc = alpha ? sub.dsa!.alphaFunc : undefined;
+    u.alphaRef = alpha ? sub.dsa!.alphaRef : 0;
+    u.twoSide = rs?.lightTwoside ?? false;
+    u.baseVertex = baseVertex; u.baseInstance = baseInstance;
+    u.pointSize = rs?.pointSize ?? 1; u.lineWidth = rs?.lineWidth ?? 1;
+    const s = this.samplerUniforms.pack(sub);
+    u.texSwizzle = s.swizzles; u.lodBias = s.lodBiases; u.borderMask = s.borderMasks; u.borderColor = s.borderColors;
+    // Enabled user clip planes; disabled ones are zero, whose distance never clips.
+    const enable = rs?.clipPlaneEnable ?? 0;
     for (let i = 0; i < 8; i++) {
       const on = (enable >> i) & 1;
-      planes.push(on ? [sub.clipPlanes[4 * i], sub.clipPlanes[4 * i + 1], sub.clipPlanes[4 * i + 2], sub.clipPlanes[4 * i + 3]] : [0, 0, 0, 0]);
+      for (let j = 0; j < 4; j++) u.clipPlanes[i][j] = on ? sub.clipPlanes[4 * i + j] : 0;
     }
-    return planes;
+    u.depthOffset = depthOffset;
+    packDriverUniforms(u, this.scratch);
   }
 
   /** Copies colour buffer 0 (its drawn area) into this.logicOpDest, outside any render pass. */
@@ -579,10 +615,6 @@ function depthOffset(sub: SubContext, depth: GpuFormat | null, mode: number, fil
   const o = rs.offsetUnits * r;
   const clamp = rs.offsetClamp;
   return clamp > 0 ? Math.min(o, clamp) : clamp < 0 ? Math.max(o, clamp) : o;
-}
-
-function samplers(u: SamplerUniforms): { texSwizzle: Uint32Array; lodBias: Float32Array; borderMask: Uint32Array; borderColor: Float32Array } {
-  return { texSwizzle: u.swizzles, lodBias: u.lodBiases, borderMask: u.borderMasks, borderColor: u.borderColors };
 }
 
 function hasFlatInputs(fs: ShaderInterface, flatShade: boolean): boolean {
