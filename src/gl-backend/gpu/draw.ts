@@ -13,7 +13,7 @@ import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
 import { SamplerUniforms } from './sampler-uniforms.js';
 import { beginQueriedPass } from './queries.js';
-import { buildPipeline, CONVERTED_BUFFER_BASE, driverLayout, logicOpOf, shaderDepthOffset, type PipelineInputs, type VertexOverride } from './pipeline.js';
+import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type PipelineInputs, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
 import { canGather, gatherVertices, needsWidePoints, quadCount, wideLineKind } from './wide-primitives.js';
 import { VERTEX_FORMAT } from './state-map.js';
@@ -51,17 +51,11 @@ export class GpuDraw {
   private nextSubId = 1;
   /** The last framebuffer of each sub-context, reused while its state and resources stay. */
   private readonly framebuffers = new WeakMap<SubContext, Framebuffer>();
-  /** Group 0 for every draw: the driver uniforms at a dynamic offset in the ring. */
-  private readonly driverGroup: GPUBindGroup;
-  private readonly dynamicOffset = [0];
 
   constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
     this.ring = new UploadRing(dev.device);
     this.samplerUniforms = new SamplerUniforms(resources);
     batch.beforeSubmit = () => this.ring.flush();
-    this.driverGroup = dev.device.createBindGroup({
-      layout: driverLayout(dev), entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: 0, size: kDriverUniformSize } }],
-    });
   }
 
   destroy(): void { this.ring.destroy(); this.logicOpDest?.destroy(); }
@@ -194,6 +188,7 @@ export class GpuDraw {
     const driverAt = this.allocRing(kDriverUniformSize);
     this.packUniforms(sub, fb, indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], b[at + DRAW_START_INSTANCE], depthOffset(sub, fb.depth?.res.format ?? null, mode, fill));
     this.ring.bytes(driverAt, kDriverUniformSize).set(this.scratchBytes);
+    const driverGroup = this.dev.device.createBindGroup({ layout: built.layouts[0], entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: driverAt, size: kDriverUniformSize } }] });
     const vsGroup = this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]);
     const fsGroup = this.stageGroup(sub, 1, built.fs.interface, built.layouts[2], logicOp !== undefined);
     let indexBuffer: GPUBuffer | null = null;
@@ -223,8 +218,7 @@ export class GpuDraw {
     let pass = this.batch.pass;
     if (!pass || this.batch.passKey !== fb.key) pass = this.beginPass(fb, 0, null, 1, 0);
     pass.setPipeline(built.pipeline);
-    this.dynamicOffset[0] = driverAt;
-    pass.setBindGroup(0, this.driverGroup, this.dynamicOffset);
+    pass.setBindGroup(0, driverGroup);
     pass.setBindGroup(1, vsGroup);
     pass.setBindGroup(2, fsGroup);
     for (const slot of built.vertexSlots) {

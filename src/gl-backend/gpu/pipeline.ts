@@ -257,11 +257,10 @@ export function clipDistanceCount(dev: GlDevice, sub: SubContext): number {
   return enable !== 0 && dev.device.features.has('clip-distances') ? 32 - Math.clz32(enable) : 0;
 }
 
-/** Group 0: the driver uniforms, at a dynamic offset in the upload ring (one bind group per ring). */
-export function driverLayout(dev: GlDevice): GPUBindGroupLayout {
+function driverLayout(dev: GlDevice): GPUBindGroupLayout {
   const key = 'driver';
   return dev.layouts.get(key) ?? dev.layouts.set(key, dev.device.createBindGroupLayout({
-    entries: [{ binding: 0, visibility: GPUShaderStage.VERTEX | GPUShaderStage.FRAGMENT, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: kDriverUniformSize } }],
+    entries: [{ binding: 0, visibility: GPUShaderStage.VERTEX | GPUShaderStage.FRAGMENT, buffer: { type: 'uniform', minBindingSize: kDriverUniformSize } }],
   }));
 }
 
