@@ -31,6 +31,16 @@ interface Framebuffer {
   serial: number;
 }
 
+const MAX_GROUPS_PER_LAYOUT = 256;
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+/** A number per GPU object, for keys made of identities. */
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) { id = nextObjectId++; objectIds.set(o, id); }
+  return id;
+}
+
 const DRAW_START = 1; const DRAW_COUNT = 2; const DRAW_MODE = 3; const DRAW_INDEXED = 4; const DRAW_INSTANCES = 5;
 const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
 
@@ -49,6 +59,9 @@ export class GpuDraw {
   private logicOpDest: GPUTexture | null = null;
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
+  /** Bind groups without per-draw data, by layout and the identities of what they bind (stageGroup). */
+  private readonly groups = new WeakMap<GPUBindGroupLayout, Map<string, GPUBindGroup>>();
+  private dummyViewCached: GPUTextureView | null = null;
   /** The last framebuffer of each sub-context, reused while its state and resources stay. */
   private readonly framebuffers = new WeakMap<SubContext, Framebuffer>();
 
@@ -56,6 +69,10 @@ export class GpuDraw {
     this.ring = new UploadRing(dev.device);
     this.samplerUniforms = new SamplerUniforms(resources);
     batch.beforeSubmit = () => this.ring.flush();
+  }
+
+  private get dummyView(): GPUTextureView {
+    return this.dummyViewCached ??= this.dev.dummyTexture2d.createView();
   }
 
   destroy(): void { this.ring.destroy(); this.logicOpDest?.destroy(); }
@@ -512,6 +529,8 @@ export class GpuDraw {
 
   private stageGroup(sub: SubContext, stage: number, iface: ShaderInterface, layout: GPUBindGroupLayout, logicOpDest = false): GPUBindGroup {
     const entries: GPUBindGroupEntry[] = [];
+    // Groups without per-draw data (ring offsets, the logic-op copy) are kept by what they bind.
+    let cacheable = !logicOpDest;
     if (logicOpDest) entries.push({ binding: kLogicOpDestBinding, resource: this.logicOpDest!.createView() });
     for (const cb of iface.constantBuffers) {
       const size = cb.vec4Count * 16;
@@ -524,6 +543,7 @@ export class GpuDraw {
           entries.push({ binding: cb.index, resource: { buffer: res.buffer, offset: slot.offset, size } });
           continue;
         }
+        cacheable = false;
         const o = this.allocRing(size);
         const dst = this.ring.bytes(o, size);
         dst.fill(0);
@@ -531,6 +551,7 @@ export class GpuDraw {
         entries.push({ binding: cb.index, resource: { buffer: this.ring.buffer, offset: o, size } });
         continue;
       }
+      cacheable = false;
       const o = this.allocRing(size);
       const dst = this.ring.bytes(o, size);
       const n = Math.min(slot.dwords * 4, size);
@@ -554,13 +575,29 @@ export class GpuDraw {
         tv = this.resources.view(res, view.firstLevel, levels, view.firstLayer, layers, sb.viewDimension, res.format?.depth ? 'depth-only' : 'all');
         unfilterable = !!gpuFormatOf(view.format)?.depth && !sb.shadow;
       } else {
-        tv = this.dev.dummyTexture2d.createView();
+        tv = this.dummyView;
       }
       entries.push({ binding: textureBinding(sb.slot), resource: tv });
       if (sb.usesSampler) entries.push({ binding: samplerBinding(sb.slot), resource: this.sampler(sub.samplers[stage][sb.slot], sb.shadow, unfilterable) });
     }
-    return this.dev.device.createBindGroup({ layout, entries });
+    if (!cacheable) return this.dev.device.createBindGroup({ layout, entries });
+    let key = '';
+    for (const e of entries) {
+      const r = e.resource as GPUBufferBinding | GPUTextureView | GPUSampler;
+      key += 'buffer' in r ? `${e.binding}:${objectId(r.buffer)}@${r.offset}+${r.size},` : `${e.binding}:${objectId(r)},`;
+    }
+    let groups = this.groups.get(layout);
+    if (!groups) { groups = new Map(); this.groups.set(layout, groups); }
+    let g = groups.get(key);
+    if (!g) {
+      if (groups.size >= MAX_GROUPS_PER_LAYOUT) groups.clear();
+      g = this.dev.device.createBindGroup({ layout, entries });
+      groups.set(key, g);
+    }
+    return g;
   }
+
+
 
   private sampler(s: SamplerStateDesc | null, shadow: boolean, nearest = false): GPUSampler {
     const key = s ? `${s.wrapS},${s.wrapT},${s.wrapR},${s.minImg},${s.magImg},${s.minMip},${s.minLod},${s.maxLod},${shadow ? s.compareFunc : -1},${nearest}` : `none${shadow}${nearest}`;
