@@ -11,6 +11,7 @@ import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
+import { PassState } from './pass-state.js';
 import { SamplerUniforms } from './sampler-uniforms.js';
 import { beginQueriedPass } from './queries.js';
 import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type PipelineInputs, type VertexOverride } from './pipeline.js';
@@ -64,6 +65,7 @@ export class GpuDraw {
   private dummyViewCached: GPUTextureView | null = null;
   /** The last framebuffer of each sub-context, reused while its state and resources stay. */
   private readonly framebuffers = new WeakMap<SubContext, Framebuffer>();
+  private readonly passState = new PassState();
 
   constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
     this.ring = new UploadRing(dev.device);
@@ -234,10 +236,12 @@ export class GpuDraw {
 
     let pass = this.batch.pass;
     if (!pass || this.batch.passKey !== fb.key) pass = this.beginPass(fb, 0, null, 1, 0);
-    pass.setPipeline(built.pipeline);
-    pass.setBindGroup(0, driverGroup);
-    pass.setBindGroup(1, vsGroup);
-    pass.setBindGroup(2, fsGroup);
+    const st = this.passState;
+    st.use(pass);
+    st.setPipeline(built.pipeline);
+    st.setBindGroup(0, driverGroup);
+    st.setBindGroup(1, vsGroup);
+    st.setBindGroup(2, fsGroup);
     for (const slot of built.vertexSlots) {
       const gathered = wide?.gathered?.get(slot.bufferIndex);
       if (gathered !== undefined) {
@@ -256,29 +260,29 @@ export class GpuDraw {
       if (off % 4 !== 0 || off >= res.buffer.size) throw new ContextError(`vertex buffer offset ${off} unusable`, at);
       pass.setVertexBuffer(slot.slot, res.buffer, off);
     }
-    this.setScissor(pass, sub, fb);
+    this.setScissor(sub, fb);
     const c = sub.blendColor;
     // WebGPU has one blend constant used per channel; GL's CONSTANT_ALPHA factors want alpha in all four.
-    if (usesConstantAlphaOnly(sub)) pass.setBlendConstant({ r: c[3], g: c[3], b: c[3], a: c[3] });
-    else pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
+    if (usesConstantAlphaOnly(sub)) st.setBlendConstant(c[3], c[3], c[3], c[3]);
+    else st.setBlendConstant(c[0], c[1], c[2], c[3]);
     // Two-sided stencil whose faces differ in reference or masks: one draw per face (see pipeline.ts).
     if (wide) {
       // Six vertices (two triangles) per point or line; their vertices step per instance.
-      pass.setStencilReference(sub.stencilRef & 0xff);
+      st.setStencilReference(sub.stencilRef & 0xff);
       pass.draw(6, wide.quads, 0, wide.start - shift);
       return;
     }
     const faces = this.stencilFaces(sub, provoking?.mode ?? mode);
     if (faces === 0) {
-      pass.setStencilReference(sub.stencilRef & 0xff);
+      st.setStencilReference(sub.stencilRef & 0xff);
       this.issueDraw(pass, sub, b, at, provoking, indexed, indexBuffer, indexOffset, firstIndex, count, instances, shift);
       return;
     }
     for (let face = 0; face < 2; face++) {
       if (!((faces >> face) & 1)) continue;
       const faceOnly = face as 0 | 1;
-      pass.setPipeline(buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking?.mode ?? mode, indexFormat: provoking ? 'uint32' : indexFormat, vertexOverride, faceOnly }).pipeline);
-      pass.setStencilReference((sub.stencilRef >> (8 * face)) & 0xff);
+      st.setPipeline(buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking?.mode ?? mode, indexFormat: provoking ? 'uint32' : indexFormat, vertexOverride, faceOnly }).pipeline);
+      st.setStencilReference((sub.stencilRef >> (8 * face)) & 0xff);
       this.issueDraw(pass, sub, b, at, provoking, indexed, indexBuffer, indexOffset, firstIndex, count, instances, shift);
     }
   }
@@ -517,13 +521,13 @@ export class GpuDraw {
     return o;
   }
 
-  private setScissor(pass: GPURenderPassEncoder, sub: SubContext, fb: Framebuffer): void {
+  private setScissor(sub: SubContext, fb: Framebuffer): void {
     if (sub.rasterizer?.scissor) {
       const s = sub.scissor;
       const x = Math.min(s[0], fb.width); const y = Math.min(s[1], fb.height);
-      pass.setScissorRect(x, y, Math.max(0, Math.min(s[2], fb.width) - x), Math.max(0, Math.min(s[3], fb.height) - y));
+      this.passState.setScissorRect(x, y, Math.max(0, Math.min(s[2], fb.width) - x), Math.max(0, Math.min(s[3], fb.height) - y));
     } else {
-      pass.setScissorRect(0, 0, fb.width, fb.height);
+      this.passState.setScissorRect(0, 0, fb.width, fb.height);
     }
   }
 
