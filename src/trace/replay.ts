@@ -32,10 +32,13 @@ AsyncGenerator<ReplayedFrame, void, undefined> {
   const [first, last] = opts.frames ?? [0, Infinity];
   const frameAt = new Map<number, FrameInfo>();
   for (const f of reader.frames) frameAt.set(key(f.chunk, f.messageInChunk), f);
-  let replies: Uint8Array[] = [];
+  // Only TRANSFER_GET's reply is kept. The session never reuses what it writes (the socket sink
+  // relies on that too), so the bytes are kept as they are, not copied.
+  const replies: Uint8Array[] = [];
+  let collecting = false;
   let lastTransferGet: Uint8Array | null = null;
   // Shared memory (v2/v3 traces) is plain memory here: there is no client to send fds to.
-  const session = new VtestSession(renderer, { write: (b) => { replies.push(b.slice()); } }, opts.log, DEFAULT_LIMITS,
+  const session = new VtestSession(renderer, { write: (b) => { if (collecting) replies.push(b); } }, opts.log, DEFAULT_LIMITS,
     { shm: new HeapProvider(DEFAULT_LIMITS.maxResourceBytes), maxVersion: reader.info.protocolVersion ?? 0 });
   const framer = new VtestFramer(DEFAULT_LIMITS.maxMessageBytes);
   const context = (): { errorState: string | null } | null => (session.clientName === null ? null : session.ctx());
@@ -65,10 +68,11 @@ AsyncGenerator<ReplayedFrame, void, undefined> {
         if (rec.direction === Direction.ClientToServer) {
           framer.feed(rec.bytes);
           for (let cmd = framer.next(); cmd; cmd = framer.next()) {
-            replies = [];
+            collecting = cmd.id === VCmd.TRANSFER_GET;
+            replies.length = 0;
             const pending = session.handle(cmd);
             if (pending) await pending;
-            if (cmd.id === VCmd.TRANSFER_GET) lastTransferGet = concat(replies);
+            if (collecting) lastTransferGet = concat(replies);
           }
           continue;
         }

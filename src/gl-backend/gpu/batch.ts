@@ -1,6 +1,12 @@
 // GPU work of one context between queue submissions: one command encoder, and a render pass kept
 // open across draws until something (another framebuffer, a copy, a readback) forces it closed.
 
+export interface SubmitHook {
+  /** Records last commands into the batch's encoder (outside any pass); `batch.serial` is still the batch's. */
+  beforeFinish(encoder: GPUCommandEncoder): void;
+  afterSubmit(): void;
+}
+
 export class GpuBatch {
   /** Increments at every submit; resources remember the serial of the batch that last used them. */
   serial = 1;
@@ -12,6 +18,8 @@ export class GpuBatch {
   private idleWaiters: (() => void)[] = [];
   /** Runs just before each queue submit (the upload ring writes its staged bytes here). */
   beforeSubmit: () => void = () => {};
+  /** Work appended to every submitted batch, and what follows its submit (front-readback.ts). */
+  readonly hooks: SubmitHook[] = [];
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -48,11 +56,13 @@ export class GpuBatch {
     this.endPass();
     if (!this.encoder) return;
     this.beforeSubmit();
+    for (const h of this.hooks) h.beforeFinish(this.encoder);
     const cb = this.encoder.finish();
     this.encoder = null;
     this.serial++;
     this.device.queue.submit([cb]);
     this.inflight++;
+    for (const h of this.hooks) h.afterSubmit();
     void this.device.queue.onSubmittedWorkDone().then(() => this.settle(), () => this.settle());
   }
 

@@ -5,15 +5,16 @@ import { ContextError, type Logger } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
-import { kDriverUniformSize, kLogicOpDestBinding, packDriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
+import { kDriverUniformSize, kLogicOpDestBinding, packDriverUniforms, type DriverUniforms, textureBinding, samplerBinding, kFlagFlatshadeFirst } from '../tgsi/interface.js';
 import { gpuFormatOf, type GpuFormat } from './format-map.js';
 import type { GpuBatch } from './batch.js';
 import type { GlDevice } from './device-cache.js';
 import type { GpuResource, GpuResources } from './resources.js';
 import { UploadRing } from './upload-ring.js';
+import { PassState } from './pass-state.js';
 import { SamplerUniforms } from './sampler-uniforms.js';
 import { beginQueriedPass } from './queries.js';
-import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type VertexOverride } from './pipeline.js';
+import { buildPipeline, CONVERTED_BUFFER_BASE, logicOpOf, shaderDepthOffset, type PipelineInputs, type VertexOverride } from './pipeline.js';
 import { expandVertices, vertexLayout } from './vertex-convert.js';
 import { canGather, gatherVertices, needsWidePoints, quadCount, wideLineKind } from './wide-primitives.js';
 import { VERTEX_FORMAT } from './state-map.js';
@@ -23,7 +24,23 @@ import type { ShaderInterface } from '../tgsi/interface.js';
 import { addressMode } from './state-map.js';
 
 interface Attachment { res: GpuResource; view: GPUTextureView }
-interface Framebuffer { colors: (Attachment | null)[]; depth: Attachment | null; width: number; height: number; key: string }
+interface Framebuffer {
+  colors: (Attachment | null)[]; depth: Attachment | null; width: number; height: number; key: string;
+  /** The attachments' formats, one object per framebuffer (pipeline.ts keys it by identity). */
+  formats: PipelineInputs['fb'];
+  /** SubContext.framebufferSerial it was made for. */
+  serial: number;
+}
+
+const MAX_GROUPS_PER_LAYOUT = 256;
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+/** A number per GPU object, for keys made of identities. */
+function objectId(o: object): number {
+  let id = objectIds.get(o);
+  if (id === undefined) { id = nextObjectId++; objectIds.set(o, id); }
+  return id;
+}
 
 const DRAW_START = 1; const DRAW_COUNT = 2; const DRAW_MODE = 3; const DRAW_INDEXED = 4; const DRAW_INSTANCES = 5;
 const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
@@ -31,11 +48,24 @@ const DRAW_INDEX_BIAS = 6; const DRAW_START_INSTANCE = 7;
 export class GpuDraw {
   private readonly ring: UploadRing;
   private readonly scratch = new ArrayBuffer(kDriverUniformSize);
+  private readonly scratchBytes = new Uint8Array(this.scratch);
+  /** Filled in place at every draw (packUniforms), so a draw makes no objects for its uniforms. */
+  private readonly uniforms: DriverUniforms & { vpScale: number[]; vpTranslate: number[]; clipPlanes: number[][] } = {
+    vpScale: [0, 0, 0, 0], vpTranslate: [0, 0, 0, 0], fbWidth: 0, fbHeight: 0, flags: 0, alphaFunc: undefined, alphaRef: 0,
+    twoSide: false, baseVertex: 0, baseInstance: 0, pointSize: 1, lineWidth: 1, depthOffset: 0,
+    clipPlanes: Array.from({ length: 8 }, () => [0, 0, 0, 0]),
+  };
   private readonly samplerUniforms: SamplerUniforms;
   /** Destination copy read by emulated logic ops (see copyLogicOpDest). */
   private logicOpDest: GPUTexture | null = null;
   private subSerial = new WeakMap<SubContext, number>();
   private nextSubId = 1;
+  /** Bind groups without per-draw data, by layout and the identities of what they bind (stageGroup). */
+  private readonly groups = new WeakMap<GPUBindGroupLayout, Map<string, GPUBindGroup>>();
+  private dummyViewCached: GPUTextureView | null = null;
+  /** The last framebuffer of each sub-context, reused while its state and resources stay. */
+  private readonly framebuffers = new WeakMap<SubContext, Framebuffer>();
+  private readonly passState = new PassState();
 
   constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
     this.ring = new UploadRing(dev.device);
@@ -43,9 +73,15 @@ export class GpuDraw {
     batch.beforeSubmit = () => this.ring.flush();
   }
 
+  private get dummyView(): GPUTextureView {
+    return this.dummyViewCached ??= this.dev.dummyTexture2d.createView();
+  }
+
   destroy(): void { this.ring.destroy(); this.logicOpDest?.destroy(); }
 
   private framebuffer(sub: SubContext): Framebuffer {
+    const last = this.framebuffers.get(sub);
+    if (last && last.serial === sub.framebufferSerial && this.stillBound(last)) return last;
     let id = this.subSerial.get(sub);
     if (id === undefined) { id = this.nextSubId++; this.subSerial.set(sub, id); }
     const colors: (Attachment | null)[] = [];
@@ -64,7 +100,16 @@ export class GpuDraw {
     }
     const depth = sub.zsbuf ? attach(sub.zsbuf) : null;
     if (width === 0) throw new ContextError('draw or clear without a framebuffer attachment');
-    return { colors, depth, width, height, key: `${id}:${sub.framebufferSerial}` };
+    const formats = { colors: colors.map((c) => c?.res.format ?? null), depth: depth?.res.format ?? null };
+    const fb = { colors, depth, width, height, key: `${id}:${sub.framebufferSerial}`, formats, serial: sub.framebufferSerial };
+    this.framebuffers.set(sub, fb);
+    return fb;
+  }
+
+  /** A handle unreferenced and created again names another resource: the framebuffer is stale then. */
+  private stillBound(fb: Framebuffer): boolean {
+    for (const a of fb.colors) if (a && this.resources.tryGet(a.res.guest.handle) !== a.res) return false;
+    return !fb.depth || this.resources.tryGet(fb.depth.res.guest.handle) === fb.depth.res;
   }
 
   private beginPass(fb: Framebuffer, clear: number, color: GPUColorDict | null, depth: number, stencil: number): GPURenderPassEncoder {
@@ -112,7 +157,7 @@ export class GpuDraw {
     if (!vs?.text || !fs?.text) throw new ContextError('DRAW_VBO without complete vertex and fragment shaders', at);
     const indexed = b[at + DRAW_INDEXED] !== 0;
     const fb = this.framebuffer(sub);
-    const fbFormats = { colors: fb.colors.map((c) => c?.res.format ?? null), depth: fb.depth?.res.format ?? null };
+    const fbFormats = fb.formats;
     const mode = b[at + DRAW_MODE];
     const converted = this.convertVertices(sub, indexed, b[at + DRAW_START], count, instances, b[at + DRAW_START_INSTANCE], b[at + DRAW_INDEX_BIAS] | 0, at);
     const vertexOverride = converted?.override ?? null;
@@ -160,24 +205,11 @@ export class GpuDraw {
     if (logicOp !== undefined) this.copyLogicOpDest(sub, fb, at);
     // Per-draw data first: a full ring submits the batch, which must not split a recorded draw.
     const driverAt = this.allocRing(kDriverUniformSize);
-    const v = sub.viewport;
-    packDriverUniforms({
-      vpScale: [v[0], v[1], v[2], 0], vpTranslate: [v[3], v[4], v[5], 0], fbWidth: fb.width, fbHeight: fb.height,
-      flags: rs?.flatshadeFirst ? kFlagFlatshadeFirst : 0,
-      ...(sub.dsa?.alphaEnabled ? { alphaFunc: sub.dsa.alphaFunc, alphaRef: sub.dsa.alphaRef } : {}),
-      twoSide: rs?.lightTwoside ?? false,
-      baseVertex: indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], baseInstance: b[at + DRAW_START_INSTANCE],
-      pointSize: rs?.pointSize ?? 1, lineWidth: rs?.lineWidth ?? 1,
-      ...samplers(this.samplerUniforms.pack(sub)),
-      clipPlanes: this.enabledPlanes(sub),
-      depthOffset: depthOffset(sub, fb.depth?.res.format ?? null, mode, fill),
-    }, this.scratch);
-    this.ring.bytes(driverAt, kDriverUniformSize).set(new Uint8Array(this.scratch));
-    const groups = [
-      this.dev.device.createBindGroup({ layout: built.layouts[0], entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: driverAt, size: kDriverUniformSize } }] }),
-      this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]),
-      this.stageGroup(sub, 1, built.fs.interface, built.layouts[2], logicOp !== undefined),
-    ];
+    this.packUniforms(sub, fb, indexed ? b[at + DRAW_INDEX_BIAS] | 0 : b[at + DRAW_START], b[at + DRAW_START_INSTANCE], depthOffset(sub, fb.depth?.res.format ?? null, mode, fill));
+    this.ring.bytes(driverAt, kDriverUniformSize).set(this.scratchBytes);
+    const driverGroup = this.dev.device.createBindGroup({ layout: built.layouts[0], entries: [{ binding: 0, resource: { buffer: this.ring.buffer, offset: driverAt, size: kDriverUniformSize } }] });
+    const vsGroup = this.stageGroup(sub, 0, built.vs.interface, built.layouts[1]);
+    const fsGroup = this.stageGroup(sub, 1, built.fs.interface, built.layouts[2], logicOp !== undefined);
     let indexBuffer: GPUBuffer | null = null;
     let indexOffset = 0;
     // Mesa folds the first index into the index buffer offset (ib.offset = start * size), and the
@@ -204,8 +236,12 @@ export class GpuDraw {
 
     let pass = this.batch.pass;
     if (!pass || this.batch.passKey !== fb.key) pass = this.beginPass(fb, 0, null, 1, 0);
-    pass.setPipeline(built.pipeline);
-    for (let g = 0; g < 3; g++) pass.setBindGroup(g, groups[g]);
+    const st = this.passState;
+    st.use(pass);
+    st.setPipeline(built.pipeline);
+    st.setBindGroup(0, driverGroup);
+    st.setBindGroup(1, vsGroup);
+    st.setBindGroup(2, fsGroup);
     for (const slot of built.vertexSlots) {
       const gathered = wide?.gathered?.get(slot.bufferIndex);
       if (gathered !== undefined) {
@@ -224,29 +260,29 @@ export class GpuDraw {
       if (off % 4 !== 0 || off >= res.buffer.size) throw new ContextError(`vertex buffer offset ${off} unusable`, at);
       pass.setVertexBuffer(slot.slot, res.buffer, off);
     }
-    this.setScissor(pass, sub, fb);
+    this.setScissor(sub, fb);
     const c = sub.blendColor;
     // WebGPU has one blend constant used per channel; GL's CONSTANT_ALPHA factors want alpha in all four.
-    if (usesConstantAlphaOnly(sub)) pass.setBlendConstant({ r: c[3], g: c[3], b: c[3], a: c[3] });
-    else pass.setBlendConstant({ r: c[0], g: c[1], b: c[2], a: c[3] });
+    if (usesConstantAlphaOnly(sub)) st.setBlendConstant(c[3], c[3], c[3], c[3]);
+    else st.setBlendConstant(c[0], c[1], c[2], c[3]);
     // Two-sided stencil whose faces differ in reference or masks: one draw per face (see pipeline.ts).
     if (wide) {
       // Six vertices (two triangles) per point or line; their vertices step per instance.
-      pass.setStencilReference(sub.stencilRef & 0xff);
+      st.setStencilReference(sub.stencilRef & 0xff);
       pass.draw(6, wide.quads, 0, wide.start - shift);
       return;
     }
     const faces = this.stencilFaces(sub, provoking?.mode ?? mode);
     if (faces === 0) {
-      pass.setStencilReference(sub.stencilRef & 0xff);
+      st.setStencilReference(sub.stencilRef & 0xff);
       this.issueDraw(pass, sub, b, at, provoking, indexed, indexBuffer, indexOffset, firstIndex, count, instances, shift);
       return;
     }
     for (let face = 0; face < 2; face++) {
       if (!((faces >> face) & 1)) continue;
       const faceOnly = face as 0 | 1;
-      pass.setPipeline(buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking?.mode ?? mode, indexFormat: provoking ? 'uint32' : indexFormat, vertexOverride, faceOnly }).pipeline);
-      pass.setStencilReference((sub.stencilRef >> (8 * face)) & 0xff);
+      st.setPipeline(buildPipeline(this.dev, { sub, fb: fbFormats, mode: provoking?.mode ?? mode, indexFormat: provoking ? 'uint32' : indexFormat, vertexOverride, faceOnly }).pipeline);
+      st.setStencilReference((sub.stencilRef >> (8 * face)) & 0xff);
       this.issueDraw(pass, sub, b, at, provoking, indexed, indexBuffer, indexOffset, firstIndex, count, instances, shift);
     }
   }
@@ -350,15 +386,30 @@ export class GpuDraw {
     return { override: { elements, strides }, offsets, firstVertex: lo };
   }
 
-  /** Enabled user clip planes; disabled ones are zero, whose distance never clips. */
-  private enabledPlanes(sub: SubContext): number[][] {
-    const enable = sub.rasterizer?.clipPlaneEnable ?? 0;
-    const planes: number[][] = [];
+  /** The driver uniforms of a draw, packed into this.scratch. */
+  private packUniforms(sub: SubContext, fb: Framebuffer, baseVertex: number, baseInstance: number, depthOffset: number): void {
+    const u = this.uniforms;
+    const v = sub.viewport;
+    const rs = sub.rasterizer;
+    for (let i = 0; i < 3; i++) { u.vpScale[i] = v[i]; u.vpTranslate[i] = v[3 + i]; }
+    u.fbWidth = fb.width; u.fbHeight = fb.height;
+    u.flags = rs?.flatshadeFirst ? kFlagFlatshadeFirst : 0;
+    const alpha = sub.dsa?.alphaEnabled ?? false;
+    u.alphaFunc = alpha ? sub.dsa!.alphaFunc : undefined;
+    u.alphaRef = alpha ? sub.dsa!.alphaRef : 0;
+    u.twoSide = rs?.lightTwoside ?? false;
+    u.baseVertex = baseVertex; u.baseInstance = baseInstance;
+    u.pointSize = rs?.pointSize ?? 1; u.lineWidth = rs?.lineWidth ?? 1;
+    const s = this.samplerUniforms.pack(sub);
+    u.texSwizzle = s.swizzles; u.lodBias = s.lodBiases; u.borderMask = s.borderMasks; u.borderColor = s.borderColors;
+    // Enabled user clip planes; disabled ones are zero, whose distance never clips.
+    const enable = rs?.clipPlaneEnable ?? 0;
     for (let i = 0; i < 8; i++) {
       const on = (enable >> i) & 1;
-      planes.push(on ? [sub.clipPlanes[4 * i], sub.clipPlanes[4 * i + 1], sub.clipPlanes[4 * i + 2], sub.clipPlanes[4 * i + 3]] : [0, 0, 0, 0]);
+      for (let j = 0; j < 4; j++) u.clipPlanes[i][j] = on ? sub.clipPlanes[4 * i + j] : 0;
     }
-    return planes;
+    u.depthOffset = depthOffset;
+    packDriverUniforms(u, this.scratch);
   }
 
   /** Copies colour buffer 0 (its drawn area) into this.logicOpDest, outside any render pass. */
@@ -470,18 +521,20 @@ export class GpuDraw {
     return o;
   }
 
-  private setScissor(pass: GPURenderPassEncoder, sub: SubContext, fb: Framebuffer): void {
+  private setScissor(sub: SubContext, fb: Framebuffer): void {
     if (sub.rasterizer?.scissor) {
       const s = sub.scissor;
       const x = Math.min(s[0], fb.width); const y = Math.min(s[1], fb.height);
-      pass.setScissorRect(x, y, Math.max(0, Math.min(s[2], fb.width) - x), Math.max(0, Math.min(s[3], fb.height) - y));
+      this.passState.setScissorRect(x, y, Math.max(0, Math.min(s[2], fb.width) - x), Math.max(0, Math.min(s[3], fb.height) - y));
     } else {
-      pass.setScissorRect(0, 0, fb.width, fb.height);
+      this.passState.setScissorRect(0, 0, fb.width, fb.height);
     }
   }
 
   private stageGroup(sub: SubContext, stage: number, iface: ShaderInterface, layout: GPUBindGroupLayout, logicOpDest = false): GPUBindGroup {
     const entries: GPUBindGroupEntry[] = [];
+    // Groups without per-draw data (ring offsets, the logic-op copy) are kept by what they bind.
+    let cacheable = !logicOpDest;
     if (logicOpDest) entries.push({ binding: kLogicOpDestBinding, resource: this.logicOpDest!.createView() });
     for (const cb of iface.constantBuffers) {
       const size = cb.vec4Count * 16;
@@ -494,6 +547,7 @@ export class GpuDraw {
           entries.push({ binding: cb.index, resource: { buffer: res.buffer, offset: slot.offset, size } });
           continue;
         }
+        cacheable = false;
         const o = this.allocRing(size);
         const dst = this.ring.bytes(o, size);
         dst.fill(0);
@@ -501,6 +555,7 @@ export class GpuDraw {
         entries.push({ binding: cb.index, resource: { buffer: this.ring.buffer, offset: o, size } });
         continue;
       }
+      cacheable = false;
       const o = this.allocRing(size);
       const dst = this.ring.bytes(o, size);
       const n = Math.min(slot.dwords * 4, size);
@@ -524,13 +579,29 @@ export class GpuDraw {
         tv = this.resources.view(res, view.firstLevel, levels, view.firstLayer, layers, sb.viewDimension, res.format?.depth ? 'depth-only' : 'all');
         unfilterable = !!gpuFormatOf(view.format)?.depth && !sb.shadow;
       } else {
-        tv = this.dev.dummyTexture2d.createView();
+        tv = this.dummyView;
       }
       entries.push({ binding: textureBinding(sb.slot), resource: tv });
       if (sb.usesSampler) entries.push({ binding: samplerBinding(sb.slot), resource: this.sampler(sub.samplers[stage][sb.slot], sb.shadow, unfilterable) });
     }
-    return this.dev.device.createBindGroup({ layout, entries });
+    if (!cacheable) return this.dev.device.createBindGroup({ layout, entries });
+    let key = '';
+    for (const e of entries) {
+      const r = e.resource as GPUBufferBinding | GPUTextureView | GPUSampler;
+      key += 'buffer' in r ? `${e.binding}:${objectId(r.buffer)}@${r.offset}+${r.size},` : `${e.binding}:${objectId(r)},`;
+    }
+    let groups = this.groups.get(layout);
+    if (!groups) { groups = new Map(); this.groups.set(layout, groups); }
+    let g = groups.get(key);
+    if (!g) {
+      if (groups.size >= MAX_GROUPS_PER_LAYOUT) groups.clear();
+      g = this.dev.device.createBindGroup({ layout, entries });
+      groups.set(key, g);
+    }
+    return g;
   }
+
+
 
   private sampler(s: SamplerStateDesc | null, shadow: boolean, nearest = false): GPUSampler {
     const key = s ? `${s.wrapS},${s.wrapT},${s.wrapR},${s.minImg},${s.magImg},${s.minMip},${s.minLod},${s.maxLod},${shadow ? s.compareFunc : -1},${nearest}` : `none${shadow}${nearest}`;
@@ -579,10 +650,6 @@ function depthOffset(sub: SubContext, depth: GpuFormat | null, mode: number, fil
   const o = rs.offsetUnits * r;
   const clamp = rs.offsetClamp;
   return clamp > 0 ? Math.min(o, clamp) : clamp < 0 ? Math.max(o, clamp) : o;
-}
-
-function samplers(u: SamplerUniforms): { texSwizzle: Uint32Array; lodBias: Float32Array; borderMask: Uint32Array; borderColor: Float32Array } {
-  return { texSwizzle: u.swizzles, lodBias: u.lodBiases, borderMask: u.borderMasks, borderColor: u.borderColors };
 }
 
 function hasFlatInputs(fs: ShaderInterface, flatShade: boolean): boolean {

@@ -8,14 +8,15 @@ import {
   kDriverUniformSize, kLogicOpDestBinding, kMaxSamplerSlots, kWideLineOtherEndpoint, samplerBinding, textureBinding, type EmittedShader, type ScalarType, type ShaderInterface,
 } from '../tgsi/interface.js';
 import type { SubContext } from '../state/sub-context.js';
-import type { VertexElement } from '../state/objects.js';
+import type { BlendState, DsaState, RasterizerState, VertexElement } from '../state/objects.js';
 import { BoundedCache, type GlDevice } from './device-cache.js';
 import { Conversion, gpuFormatOf, type GpuFormat } from './format-map.js';
 import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
 
 export interface PipelineInputs {
   sub: SubContext;
-  fb: { colors: (GpuFormat | null)[]; depth: GpuFormat | null };
+  /** Never changed once made (its key is kept per object): draw.ts keeps one per framebuffer. */
+  fb: { readonly colors: readonly (GpuFormat | null)[]; readonly depth: GpuFormat | null };
   mode: number;
   indexFormat: GPUIndexFormat | undefined;
   /** Vertex elements expanded on the CPU (vertex-convert.ts) replace the bound ones. */
@@ -58,7 +59,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const { sub } = p;
   const vsShader = dev.shader(sub.shaders[0]!.text!);
   const fsShader = dev.shader(sub.shaders[1]!.text!);
-  const ve = p.vertexOverride?.elements ?? sub.vertexElements?.elements ?? [];
+  const ve = p.vertexOverride?.elements ?? sub.vertexElements?.elements ?? NO_ELEMENTS;
   const depthSlots = [depthSlotMask(sub, 0), depthSlotMask(sub, 1)];
   const strideOf = (bufferIndex: number): number => (bufferIndex >= CONVERTED_BUFFER_BASE
     ? p.vertexOverride?.strides.get(bufferIndex) ?? 16 : sub.vertexBuffers[bufferIndex]?.stride ?? 0);
@@ -68,18 +69,13 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const quads = p.widePoints || p.wideLines !== undefined;
   const topology = quads ? 'triangle-list' : TOPOLOGY[p.mode];
   if (!topology) throw new ContextError(`primitive mode ${p.mode} is not one our caps claim`);
-  const key = [
-    idOf(vsShader), idOf(fsShader), p.mode, p.indexFormat ?? '',
-    ve.map((e) => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}.${strideOf(e.bufferIndex)}`).join(','),
-    // Formats without alpha (RGBX in rgba8unorm) blend with destination alpha 1: part of the key.
-    p.fb.colors.map((c) => (c ? c.gpu + (c.swizzle[3] === 5 ? 'x' : '') : '-')).join(','), p.fb.depth?.gpu ?? '-',
-    clipDistanceCount(dev, sub), depthSlots.join('.'),
-    rs ? `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}` : 'r-',
-    dsa ? `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}` : 'd-',
-    blend ? JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent : 'b-',
-    p.faceOnly ?? '', logicOpOf(sub, p.fb.colors[0] ?? null) ?? '',
-    p.widePoints && rs ? `wp${rs.spriteCoordEnable}.${rs.spriteCoordLowerLeft}.${rs.pointSizePerVertex}` : '', p.wideLines ?? '',
-  ].join('|');
+  // The key: state objects (immutable once created) and framebuffer formats contribute strings
+  // made once per object; only what changes between draws on the same objects is formatted here.
+  const key = `${idOf(vsShader)}|${idOf(fsShader)}|${p.mode}|${p.indexFormat ?? ''}|${elementsKey(ve, p.vertexOverride)}|${stridesKey(ve, strideOf)}`
+    + `|${partKey(p.fb, fbKey)}|${clipDistanceCount(dev, sub)}|${depthSlots[0]}.${depthSlots[1]}`
+    + `|${rs ? partKey(rs, rasterizerKey) : 'r-'}|${dsa ? partKey(dsa, dsaKey) : 'd-'}|${blend ? partKey(blend, blendKey) : 'b-'}`
+    + `|${p.faceOnly ?? ''}|${logicOpOf(sub, p.fb.colors[0] ?? null) ?? ''}`
+    + `|${p.widePoints && rs ? `wp${rs.spriteCoordEnable}.${rs.spriteCoordLowerLeft}.${rs.pointSizePerVertex}` : ''}|${p.wideLines ?? ''}`;
   let cache = built.get(dev);
   if (!cache) { cache = new BoundedCache<string, BuiltPipeline>(1024); built.set(dev, cache); }
   const hit = cache.get(key);
@@ -204,6 +200,39 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
   const pipeline = dev.device.createRenderPipeline(desc);
   return cache.set(key, { pipeline, layouts, vs, fs, vertexSlots });
 }
+
+const NO_ELEMENTS: VertexElement[] = [];
+const partKeys = new WeakMap<object, string>();
+
+/** `make(o)`, computed once per object: only for objects that are never changed after creation. */
+function partKey<T extends object>(o: T, make: (o: T) => string): string {
+  let k = partKeys.get(o);
+  if (k === undefined) { k = make(o); partKeys.set(o, k); }
+  return k;
+}
+
+const elementKey = (e: VertexElement): string => `${e.format}.${e.srcOffset}.${e.bufferIndex}.${e.instanceDivisor}`;
+const elementsOf = (ve: VertexElement[]): string => ve.map(elementKey).join(',');
+
+/** Bound vertex elements are immutable objects; an override is made per draw. */
+function elementsKey(ve: VertexElement[], override: VertexOverride | null | undefined): string {
+  return override ? elementsOf(ve) : partKey(ve, elementsOf);
+}
+
+/** Strides come with SET_VERTEX_BUFFERS, so they are read at every draw. */
+function stridesKey(ve: VertexElement[], strideOf: (bufferIndex: number) => number): string {
+  let k = '';
+  for (let i = 0; i < ve.length; i++) k += `${strideOf(ve[i].bufferIndex)},`;
+  return k;
+}
+
+// Formats without alpha (RGBX in rgba8unorm) blend with destination alpha 1: part of the key.
+const fbKey = (fb: PipelineInputs['fb']): string =>
+  `${fb.colors.map((c) => (c ? c.gpu + (c.swizzle[3] === 5 ? 'x' : '') : '-')).join(',')}|${fb.depth?.gpu ?? '-'}`;
+const rasterizerKey = (rs: RasterizerState): string =>
+  `${rs.flatshade}${rs.cullFace}${rs.frontCcw}${rs.offsetTri}${rs.offsetUnits}${rs.offsetScale}${rs.offsetClamp}${rs.depthClip}`;
+const dsaKey = (dsa: DsaState): string => `${dsa.depthEnabled}${dsa.depthWrite}${dsa.depthFunc}${JSON.stringify(dsa.stencil)}`;
+const blendKey = (blend: BlendState): string => JSON.stringify(blend.independent ? blend.rt : blend.rt[0]) + blend.independent;
 
 const LOGIC_OP_FORMATS: ReadonlySet<GPUTextureFormat> = new Set(['rgba8unorm', 'bgra8unorm', 'r8unorm', 'rg8unorm']);
 

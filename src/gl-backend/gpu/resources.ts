@@ -5,6 +5,7 @@ import { ContextError, type ResourceCreateArgs, type TransferArgs } from '../../
 import type { GuestResource, ResourceStore } from '../resource-store.js';
 import type { GpuBatch } from './batch.js';
 import { pendingQueryWrite } from './queries.js';
+import { FrontReadback } from './front-readback.js';
 import { uploadDepthBox } from './depth-upload.js';
 import { Conversion, expandPacked16, gpuFormatOf, packPacked16, type GpuFormat } from './format-map.js';
 
@@ -44,7 +45,12 @@ export class GpuResources {
     this.stagingBytes += b.size;
   }
 
-  constructor(private readonly device: GPUDevice, readonly store: ResourceStore, private readonly batch: GpuBatch) {}
+  /** Whole-window readbacks copied ahead of the request (front-readback.ts). */
+  private readonly front: FrontReadback;
+
+  constructor(private readonly device: GPUDevice, readonly store: ResourceStore, private readonly batch: GpuBatch) {
+    this.front = new FrontReadback(device, batch);
+  }
 
   create(args: ResourceCreateArgs, backing: Uint8Array<ArrayBuffer> | null = null): GpuResource {
     const guest = this.store.create(args, backing);
@@ -73,6 +79,7 @@ export class GpuResources {
     const r = this.get(handle);
     this.store.unref(handle);
     this.side.delete(handle);
+    this.front.forget(r);
     // Commands already recorded may still use it; WebGPU keeps destroyed objects valid until then
     // only if not destroyed, so submit first.
     if (r.usedInBatch === this.batch.serial) this.batch.submit();
@@ -81,6 +88,7 @@ export class GpuResources {
   }
 
   destroyAll(): void {
+    this.front.destroy();
     for (const list of this.staging.values()) for (const b of list) b.destroy();
     this.staging.clear();
     this.stagingBytes = 0;
@@ -93,6 +101,7 @@ export class GpuResources {
   write(t: TransferArgs, data: Uint8Array): void {
     this.store.transfer(t, data, true);
     const r = this.get(t.handle);
+    if (r.texture) this.front.writes++;
     if (r.usedInBatch === this.batch.serial && !this.batch.isEmpty) this.batch.submit();
     if (r.buffer) {
       // Buffer writes must be 4-byte aligned: upload the enclosing aligned range from the shadow.
@@ -151,7 +160,7 @@ export class GpuResources {
     }
     // Validate the box and the client's buffer against the shadow layout first.
     this.store.transfer(t, out, false);
-    return this.readBack(r, t, out);
+    return this.front.read(r, t, out) ?? this.readBack(r, t, out);
   }
 
   private async readBack(r: GpuResource, t: TransferArgs, out: Uint8Array): Promise<void> {

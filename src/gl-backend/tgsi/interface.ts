@@ -118,20 +118,21 @@ export interface DriverUniforms {
 /** Writes VglDriver into `out` (kDriverUniformSize bytes at `offset`), little-endian as WebGPU wants. */
 export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDriverUniformSize), offset = 0): ArrayBuffer {
   const dv = new DataView(out, offset, kDriverUniformSize);
-  const f4 = (at: number, x: readonly number[] | undefined) => {
-    for (let i = 0; i < 4; i++) dv.setFloat32(at + 4 * i, x?.[i] ?? 0, true);
+  const f4 = (at: number, x: number, y: number, z: number, w: number) => {
+    dv.setFloat32(at, x, true); dv.setFloat32(at + 4, y, true); dv.setFloat32(at + 8, z, true); dv.setFloat32(at + 12, w, true);
   };
+  const v4 = (at: number, x: readonly number[] | undefined) => f4(at, x?.[0] ?? 0, x?.[1] ?? 0, x?.[2] ?? 0, x?.[3] ?? 0);
   const L = kDriverUniformLayout;
-  f4(L.vpScale.offset, v.vpScale);
-  f4(L.vpTranslate.offset, v.vpTranslate);
-  f4(L.fbSize.offset, [v.fbWidth, v.fbHeight, v.fbWidth > 0 ? 1 / v.fbWidth : 0, v.fbHeight > 0 ? 1 / v.fbHeight : 0]);
+  v4(L.vpScale.offset, v.vpScale);
+  v4(L.vpTranslate.offset, v.vpTranslate);
+  f4(L.fbSize.offset, v.fbWidth, v.fbHeight, v.fbWidth > 0 ? 1 / v.fbWidth : 0, v.fbHeight > 0 ? 1 / v.fbHeight : 0);
   dv.setUint32(L.flags.offset, v.flags ?? 0, true);
   dv.setUint32(L.flags.offset + 4, v.alphaFunc === undefined ? 0 : (v.alphaFunc & 7) + 1, true);
   dv.setUint32(L.flags.offset + 8, v.twoSide ? 1 : 0, true);
   dv.setUint32(L.flags.offset + 12, 0, true);
-  f4(L.alphaRef.offset, [v.alphaRef ?? 0]);
-  for (let i = 0; i < 8; i++) f4(L.clipPlanes.offset + 16 * i, v.clipPlanes?.[i]);
-  f4(L.pointSize.offset, [v.pointSize ?? 1, v.lineWidth ?? 1]);
+  f4(L.alphaRef.offset, v.alphaRef ?? 0, 0, 0, 0);
+  for (let i = 0; i < 8; i++) v4(L.clipPlanes.offset + 16 * i, v.clipPlanes?.[i]);
+  f4(L.pointSize.offset, v.pointSize ?? 1, v.lineWidth ?? 1, 0, 0);
   dv.setUint32(L.drawParams.offset, (v.baseVertex ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 4, (v.baseInstance ?? 0) >>> 0, true);
   dv.setUint32(L.drawParams.offset + 8, (v.drawId ?? 0) >>> 0, true);
@@ -141,7 +142,7 @@ export function packDriverUniforms(v: DriverUniforms, out = new ArrayBuffer(kDri
   for (let i = 0; i < 32; i++) dv.setFloat32(L.lodBias.offset + 4 * i, Math.min(15.99, Math.max(-16, v.lodBias?.[i] ?? 0)), true);
   for (let i = 0; i < 64; i++) dv.setFloat32(L.borderColor.offset + 4 * i, v.borderColor?.[i] ?? 0, true);
   for (let i = 0; i < 16; i++) dv.setUint32(L.borderMask.offset + 4 * i, (v.borderMask?.[i] ?? 0) >>> 0, true);
-  f4(L.depthOffset.offset, [v.depthOffset ?? 0]);
+  f4(L.depthOffset.offset, v.depthOffset ?? 0, 0, 0, 0);
   return out;
 }
 
