@@ -173,6 +173,7 @@ export class GlContext implements RendererContext {
     t.handle = buf[at + 1]; t.level = buf[at + 2]; t.stride = buf[at + 4]; t.layerStride = buf[at + 5];
     t.x = buf[at + 6]; t.y = buf[at + 7]; t.z = buf[at + 8]; t.width = buf[at + 9]; t.height = buf[at + 10];
     t.depth = buf[at + 11];
+    t.levelStrides = false; // inline data: a stride of 0 means rows packed back to back
     const start = (at + 1 + INLINE_WRITE_DATA) * 4;
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset + start, (len + 1 - INLINE_WRITE_DATA) * 4);
     this.resources.write(t, bytes);
@@ -187,6 +188,8 @@ export class GlContext implements RendererContext {
     t.handle = buf[at + 1]; t.level = buf[at + 2]; t.stride = buf[at + 4]; t.layerStride = buf[at + 5];
     t.x = buf[at + 6]; t.y = buf[at + 7]; t.z = buf[at + 8]; t.width = buf[at + 9]; t.height = buf[at + 10];
     t.depth = buf[at + 11];
+    // Mesa sends strides of 0 ("host inferred") for its own layout of the backing: the level's rows.
+    t.levelStrides = true;
     const dataOffset = buf[at + 12];
     const direction = buf[at + 13];
     const res = this.resources.get(t.handle);

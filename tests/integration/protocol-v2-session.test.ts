@@ -104,6 +104,20 @@ describe('vtest v2/v3 handlers on the GL backend', () => {
     expect(contextErrors(c)).toEqual([]);
   });
 
+  it('TRANSFER3D with strides of 0 reads a sub-box at the level\'s own row stride (Mesa\'s "host inferred" layout)', async () => {
+    const c = await client();
+    const id = await texture(c, 128); // 4x4 BGRA: rows of 16 bytes; bytes 64.. are staging
+    const m = mem(c, id);
+    const src = pattern(32, 5);
+    m.set(src, 64);
+    // Box (1, 1) 2x2, strides 0, data at 64: its rows are 16 bytes apart in the source too.
+    const t3d = [VirglCmd.TRANSFER3D | (13 << 16), id, 0, 0, 0, 0, 1, 1, 0, 2, 2, 1, 64, 1];
+    await c.send(VCmd.SUBMIT_CMD, 0x10000 | VirglCmd.CREATE_SUB_CTX, 1, 0x10000 | VirglCmd.SET_SUB_CTX, 1, ...t3d);
+    expect([...m.subarray(16 + 4, 16 + 12)]).toEqual([...src.subarray(0, 8)]);
+    expect([...m.subarray(32 + 4, 32 + 12)]).toEqual([...src.subarray(16, 24)]);
+    expect(contextErrors(c)).toEqual([]);
+  });
+
   it('bad shared-memory requests are context errors for that client only', async () => {
     const bad = await client();
     const good = await client();
