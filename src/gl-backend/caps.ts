@@ -84,7 +84,9 @@ export function buildCapsV2(o: CapsOptions): Uint8Array {
   setMask(dv, off.vertexbuffer, VERTEX_FORMATS);
   setMask(dv, off.supported_readback_formats, COLOR_FORMATS);
   setMask(dv, off.scanout, [F.B8G8R8A8_UNORM, F.B8G8R8X8_UNORM, F.R8G8B8A8_UNORM, F.R8G8B8X8_UNORM]);
-  u32('bset', (1 << VirglCapsBoolSet1.BLEND_EQ_SEP) | (1 << VirglCapsBoolSet1.OCCLUSION_QUERY));
+  // TIMER_QUERY: Mesa reads it from feature version 15 on (below, it assumed timer queries); TIME_ELAPSED
+  // and TIMESTAMP are implemented (gpu/queries.ts).
+  u32('bset', (1 << VirglCapsBoolSet1.BLEND_EQ_SEP) | (1 << VirglCapsBoolSet1.OCCLUSION_QUERY) | (1 << VirglCapsBoolSet1.TIMER_QUERY));
   u32('glsl_level', GLSL_LEVEL);
   u32('max_texture_array_layers', o.maxTextureArrayLayers);
   u32('max_render_targets', 1);
