@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { compareImages, formatMetrics, kDefaultThresholds, type CompareResult, type RgbaImage, type Thresholds } from '../../src/trace/compare.js';
 import { writePng } from '../../src/trace/node/png.js';
-import { ROOT } from './processes.js';
+import { mesaClientEnv, ROOT, start } from './processes.js';
 
 const run = promisify(execFile);
 export const LIVE_OUT = join(ROOT, 'out/live');
@@ -129,4 +129,18 @@ export function compareCaptures(name: string, actual: RgbaImage, expected: RgbaI
   if (result.diff) writePng(join(LIVE_OUT, `${name}-difference.png`), result.diff, actual.width, actual.height);
   const summary = `${name}: ${result.pass ? 'pass' : 'FAIL'}; ${result.metrics ? formatMetrics(result.metrics) : ''} ${result.reasons.join('; ')}`.trim();
   return { ...result, summary };
+}
+
+/** Starts `cmd` against the vtest socket `sock`, captures its window `settleMs` after it appears, then stops it. */
+export async function captureClient(display: string, cmd: string, sock: string, settleMs: number): Promise<RgbaImage> {
+  const before = await windowIds(display);
+  const client = start(cmd, [], mesaClientEnv(display, sock));
+  try {
+    const win = await findClientWindow(display, before);
+    await new Promise((r) => setTimeout(r, settleMs));
+    if (client.child.exitCode !== null) throw new Error(`${cmd} exited (${client.child.exitCode}): ${client.output()}`);
+    return await captureWindow(display, win.id);
+  } finally {
+    await client.stop();
+  }
 }

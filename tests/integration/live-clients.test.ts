@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   mesaClientEnv, runClient, start, startOurServer, startReferenceServer, startXvfb, tempSocket, type Proc,
 } from '../helpers/processes.js';
-import { captureWindow, compareCaptures, findClientWindow, solidImage, windowIds } from '../helpers/xwd.js';
+import { captureClient as captureWindowOf, compareCaptures, solidImage } from '../helpers/xwd.js';
 import type { RgbaImage } from '../../src/trace/compare.js';
 
 const CLIENTS = ['glxgears', 'es2gears_x11', 'es2tri', 'glxdemo'] as const;
@@ -62,17 +62,8 @@ export function errorLines(serverLog: string): string[] {
 }
 
 /** Starts `cmd` against `sock`, captures its window once it has drawn, then stops it. */
-export async function captureClient(cmd: string, sock: string): Promise<RgbaImage> {
-  const before = await windowIds(xvfb.display);
-  const client = start(cmd, [], mesaClientEnv(xvfb.display, sock));
-  try {
-    const win = await findClientWindow(xvfb.display, before);
-    await sleep(SETTLE_MS);
-    if (client.child.exitCode !== null) throw new Error(`${cmd} exited (${client.child.exitCode}): ${client.output()}`);
-    return await captureWindow(xvfb.display, win.id);
-  } finally {
-    await client.stop();
-  }
+export function captureClient(cmd: string, sock: string): Promise<RgbaImage> {
+  return captureWindowOf(xvfb.display, cmd, sock, SETTLE_MS);
 }
 
 describe('live clients against our server: they run and the server stays up', () => {

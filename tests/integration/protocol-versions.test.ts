@@ -4,9 +4,9 @@
 // the same client at version 0 and under virgl_test_server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  mesaClientEnv, runClient, start, startOurServer, startReferenceServer, startXvfb, tempSocket, type Proc,
+  mesaClientEnv, runClient, startOurServer, startReferenceServer, startXvfb, tempSocket, type Proc,
 } from '../helpers/processes.js';
-import { captureWindow, compareCaptures, findClientWindow, windowIds } from '../helpers/xwd.js';
+import { captureClient, compareCaptures } from '../helpers/xwd.js';
 import type { RgbaImage } from '../../src/trace/compare.js';
 import { nativeAvailable, nativeUnavailableReason } from '../../src/server/native/addon.js';
 
@@ -55,18 +55,8 @@ describe.skipIf(!nativeAvailable())(`vtest protocol versions 0, 2 and 3 with rea
   /** The version the client ended with (Mesa renegotiates v3 down to v2 when the caps are too old). */
   const negotiated = (log: string): number => Number([...log.matchAll(/protocol version (\d+) \(client asked/g)].at(-1)?.[1] ?? NaN);
 
-  async function capture(cmd: string, sock: string): Promise<RgbaImage> {
-    const before = await windowIds(xvfb.display);
-    const client = start(cmd, [], mesaClientEnv(xvfb.display, sock));
-    try {
-      const win = await findClientWindow(xvfb.display, before);
-      await sleep(SETTLE_MS);
-      if (client.child.exitCode !== null) throw new Error(`${cmd} exited (${client.child.exitCode}): ${client.output()}`);
-      return await captureWindow(xvfb.display, win.id);
-    } finally {
-      await client.stop();
-    }
-  }
+  const capture = (cmd: string, sock: string): Promise<RgbaImage> => captureClient(xvfb.display, cmd, sock, SETTLE_MS);
+
 
   for (const cmd of STATIC_CLIENTS) {
     it(`${cmd}: the window is the same at versions 0, 2 and 3, and matches virgl_test_server's`, async () => {
