@@ -17,7 +17,11 @@ if [ ${#missing[@]} -gt 0 ] || [ $mesa_ok -eq 0 ]; then
     exit 1
   fi
 fi
-if [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -L node_modules ]; then
+  # A node_modules shared from another checkout (a git worktree): npm ci would empty it for everyone.
+  [ -d node_modules/webgpu ] || { echo "ensure-env: node_modules is a link to a tree without webgpu; run npm ci where it points" >&2; exit 2; }
+  [ -f native/build/Release/virgl_native.node ] || node native/build.mjs
+elif [ ! -d node_modules/webgpu ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 else
   # The fd-passing addon is built by npm's install script; rebuild it if only node_modules survived.
