@@ -12,6 +12,7 @@ import type { GlDevice } from './device-cache.js';
 import { gpuFormatOf, type GpuFormat, type Swizzle } from './format-map.js';
 import { PARAM_BYTES, type ParamRing } from './params.js';
 import type { GpuResource, GpuResources } from './resources.js';
+import { finiteColor, unitDepth } from './finite.js';
 
 /** One side of a blit; w, h and d are signed (a negative extent flips that axis). */
 export interface BlitSide { res: GpuResource | null; level: number; format: number; x: number; y: number; z: number; w: number; h: number; d: number }
@@ -222,11 +223,11 @@ export class GpuBlit {
     if (!f.depth) {
       return enc.beginRenderPass({ colorAttachments: [{
         view, storeOp: 'store', ...(is3d ? { depthSlice: layer } : {}),
-        ...(clearColor ? { loadOp: 'clear', clearValue: clearColor } : { loadOp: 'load' }),
+        ...(clearColor ? { loadOp: 'clear', clearValue: finiteColor(clearColor.r, clearColor.g, clearColor.b, clearColor.a) } : { loadOp: 'load' }),
       }] });
     }
     return enc.beginRenderPass({ colorAttachments: [], depthStencilAttachment: {
-      view, depthLoadOp: depthLoad, depthStoreOp: 'store', depthClearValue: clearDepth,
+      view, depthLoadOp: depthLoad, depthStoreOp: 'store', depthClearValue: unitDepth(clearDepth),
       ...(f.stencil ? { stencilLoadOp: stencilLoad, stencilStoreOp: 'store', stencilClearValue: clearStencil } : {}),
     } });
   }

@@ -22,6 +22,7 @@ import { VirglFormat } from '../../protocol/virgl-formats.js';
 import type { VertexElement } from '../state/objects.js';
 import type { ShaderInterface } from '../tgsi/interface.js';
 import { addressMode } from './state-map.js';
+import { finite, finiteColor, unitDepth } from './finite.js';
 
 interface Attachment { res: GpuResource; view: GPUTextureView }
 interface Framebuffer {
@@ -141,9 +142,9 @@ export class GpuDraw {
   clear(sub: SubContext, b: Uint32Array, at: number): void {
     const buffers = b[at + 1];
     const fb = this.framebuffer(sub);
-    const color = { r: asFloat(b[at + 2]), g: asFloat(b[at + 3]), b: asFloat(b[at + 4]), a: asFloat(b[at + 5]) };
+    const color = finiteColor(asFloat(b[at + 2]), asFloat(b[at + 3]), asFloat(b[at + 4]), asFloat(b[at + 5]));
     const dv = new DataView(b.buffer, b.byteOffset + (at + 6) * 4, 8);
-    const depth = Math.min(1, Math.max(0, dv.getFloat64(0, true)));
+    const depth = unitDepth(dv.getFloat64(0, true));
     this.beginPass(fb, buffers, color, depth, b[at + 8] & 0xff);
   }
 
@@ -615,8 +616,8 @@ export class GpuDraw {
         minFilter: !nearest && s?.minImg === PipeTexFilter.LINEAR ? 'linear' : 'nearest',
         mipmapFilter: !nearest && mip === PipeTexMipFilter.LINEAR ? 'linear' : 'nearest',
         // MIPFILTER_NONE samples the view's base level only.
-        lodMinClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, s?.minLod ?? 0)),
-        lodMaxClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, s?.minLod ?? 0, s?.maxLod ?? 32)),
+        lodMinClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, finite(s?.minLod ?? 0))),
+        lodMaxClamp: mip === PipeTexMipFilter.NONE ? 0 : Math.min(32, Math.max(0, finite(s?.minLod ?? 0), finite(s?.maxLod ?? 32, 32))),
       };
       if (shadow) desc.compare = (['never', 'less', 'equal', 'less-equal', 'greater', 'not-equal', 'greater-equal', 'always'] as const)[s?.compareFunc ?? 7];
       smp = this.dev.samplers.set(key, this.dev.device.createSampler(desc));

@@ -1,6 +1,7 @@
 // Dynamic state last recorded into the open render pass. A draw that repeats it records nothing, which
 // spares Dawn those commands when it records the batch into Vulkan at submit. Forgotten when the draw
 // path moves to another pass (bind groups and state do not carry across passes in WebGPU).
+import { finiteColor } from './finite.js';
 
 export class PassState {
   private pass: GPURenderPassEncoder | null = null;
@@ -41,7 +42,7 @@ export class PassState {
     const c = this.blend;
     if (c[0] === r && c[1] === g && c[2] === b && c[3] === a) return;
     c[0] = r; c[1] = g; c[2] = b; c[3] = a;
-    this.pass!.setBlendConstant({ r, g, b, a });
+    this.pass!.setBlendConstant(finiteColor(r, g, b, a));
   }
 
   setStencilReference(ref: number): void {

@@ -12,6 +12,7 @@ import type { BlendState, DsaState, RasterizerState, VertexElement } from '../st
 import { BoundedCache, type GlDevice } from './device-cache.js';
 import { Conversion, gpuFormatOf, type GpuFormat } from './format-map.js';
 import { BLEND_OP, blendFactor, COMPARE, STENCIL_OP, TOPOLOGY, VERTEX_FORMAT } from './state-map.js';
+import { depthBiasUnits, finite } from './finite.js';
 
 export interface PipelineInputs {
   sub: SubContext;
@@ -194,7 +195,7 @@ export function buildPipeline(dev: GlDevice, p: PipelineInputs): BuiltPipeline {
       // The constant part moves to the vertex shader (draw.ts: depthOffset) for 24-bit depth held in
       // depth32float, where WebGPU's bias unit follows the float exponent instead of 2^-24.
       ...(rs?.offsetTri && topology.startsWith('triangle') && !quads
-        ? { depthBias: shaderDepthOffset(d) ? 0 : Math.round(rs.offsetUnits), depthBiasSlopeScale: rs.offsetScale, depthBiasClamp: rs.offsetClamp } : {}),
+        ? { depthBias: shaderDepthOffset(d) ? 0 : depthBiasUnits(rs.offsetUnits), depthBiasSlopeScale: finite(rs.offsetScale), depthBiasClamp: finite(rs.offsetClamp) } : {}),
     };
   }
   const pipeline = dev.device.createRenderPipeline(desc);
