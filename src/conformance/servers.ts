@@ -2,7 +2,7 @@
 // restarted when they die, and whoever runs tests against them hears about each death.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, lstatSync, unlinkSync, type WriteStream } from 'node:fs';
+import { existsSync, lstatSync, unlinkSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Child {

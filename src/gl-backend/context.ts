@@ -49,7 +49,7 @@ export class GlContext implements RendererContext {
     this.device = dev.device;
     this.batch = new GpuBatch(dev.device);
     this.resources = new GpuResources(dev.device, new ResourceStore(formatBlock, this.limits), this.batch);
-    this.draw = new GpuDraw(dev, this.resources, this.batch, log);
+    this.draw = new GpuDraw(dev, this.resources, this.batch);
     this.ops = new GpuOps(dev, this.resources, this.batch, log);
   }
 

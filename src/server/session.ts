@@ -110,7 +110,6 @@ export class VtestSession implements ShmSessionView {
   readonly maxVersion: number;
   private context: RendererContext | null = null;
   private readonly replyWords = new Uint32Array(4);
-  private readonly replyBytes = new Uint8Array(this.replyWords.buffer);
 
   constructor(
     readonly renderer: Renderer,

@@ -145,7 +145,6 @@ describe('semantic errors and vtest framing through a real socket', () => {
     c.s.destroy();
   });
 
-  const name = (n: string): Uint8Array => new TextEncoder().encode(`${n}\0`);
   const framingCases: [string, (c: Awaited<ReturnType<typeof rawClient>>) => void, RegExp][] = [
     ['unknown vtest command', (c) => { vt.createRenderer(c, 'f1'); c.send([0, 99]); }, /unknown vtest command id 99/],
     ['command before CREATE_RENDERER', (c) => c.send([1, VCmd.RESOURCE_UNREF, 1]), /RESOURCE_UNREF before CREATE_RENDERER/],

@@ -1,7 +1,7 @@
 // Clears and draws: Gallium state -> a render pass (kept open across draws), a cached pipeline,
 // per-draw uniforms in the upload ring, bind groups, then the draw call.
 import { PipeBlendFactor, PipeClear, PipeFace, PipePolygonMode, PipePrim, PipeTexFilter, PipeTexMipFilter } from '../../protocol/gallium.js';
-import { ContextError, type Logger } from '../../server/renderer.js';
+import { ContextError } from '../../server/renderer.js';
 import type { SubContext } from '../state/sub-context.js';
 import type { SamplerStateDesc, SurfaceState } from '../state/objects.js';
 import { asFloat } from '../state/objects.js';
@@ -68,7 +68,7 @@ export class GpuDraw {
   private readonly framebuffers = new WeakMap<SubContext, Framebuffer>();
   private readonly passState = new PassState();
 
-  constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch, private readonly log: Logger) {
+  constructor(private readonly dev: GlDevice, private readonly resources: GpuResources, private readonly batch: GpuBatch) {
     this.ring = new UploadRing(dev.device);
     this.samplerUniforms = new SamplerUniforms(resources);
     batch.beforeSubmit = () => this.ring.flush();
@@ -181,7 +181,7 @@ export class GpuDraw {
       if (gather) {
         const bias = indexed ? b[at + DRAW_INDEX_BIAS] | 0 : 0;
         const indices = fill === PipePolygonMode.LINE
-          ? this.edgeIndices(sub, mode, indexed, b[at + DRAW_START], count, at).map((i) => i + bias)
+          ? this.edgeIndices(sub, mode, indexed, b[at + DRAW_START], count, at, bias)
           : this.indexList(sub, indexed, b[at + DRAW_START], count, at, bias);
         gathered = gatherVertices(sub, (h) => this.resources.get(h).guest.storage, indices, (n) => this.ring.bytes(this.allocRing(n), n), (v) => v.byteOffset, at);
         vertices = indices.length;
@@ -469,9 +469,10 @@ export class GpuDraw {
     return this.ringIndices(PipePrim.LINES, this.edgeIndices(sub, mode, indexed, start, count, at));
   }
 
-  /** The vertex numbers of each triangle's three edges, as a line list. */
-  private edgeIndices(sub: SubContext, mode: number, indexed: boolean, start: number, count: number, at: number): number[] {
-    const fetch = this.indexFetcher(sub, indexed, start, count, at);
+  /** The vertex numbers of each triangle's three edges (plus `bias`), as a line list. */
+  private edgeIndices(sub: SubContext, mode: number, indexed: boolean, start: number, count: number, at: number, bias = 0): number[] {
+    const at0 = this.indexFetcher(sub, indexed, start, count, at);
+    const fetch = bias === 0 ? at0 : (i: number): number => at0(i) + bias;
     const out: number[] = [];
     // Lines take flat values from their first vertex: edges start at the triangle's provoking
     // vertex where they touch it (the opposite edge cannot).

@@ -1,6 +1,6 @@
 // Gallium enums as WebGPU names: one place for every state translation table.
 import {
-  PipeBlendFactor as BF, PipeBlendFunc as BFn, PipeFunc as Fn, PipePrim as P, PipeStencilOp as SO,
+  PipeBlendFactor as BF, PipeBlendFunc as BFn, PipePrim as P, PipeStencilOp as SO,
   PipeTexWrap as W,
 } from '../../protocol/gallium.js';
 import { VirglFormat as F } from '../../protocol/virgl-formats.js';
